@@ -1,0 +1,23 @@
+"""Monotonic timings and bounded polling shared by every module that waits."""
+
+import time
+
+
+def elapsed_ms(start):
+    """Milliseconds since ``start`` (a ``time.monotonic()`` reading), rounded to 0.1 ms."""
+    return round((time.monotonic() - start) * 1000.0, 1)
+
+
+def poll_until(check, timeout, interval, sleep=time.sleep, clock=time.monotonic):
+    """Call ``check()`` until it returns a truthy value or ``timeout`` seconds have passed.
+
+    Returns ``(value, seconds_waited)``; ``value`` is the last falsy result on timeout. The first
+    check runs at once, so an already-satisfied condition costs no sleep.
+    """
+    start = clock()
+    while True:
+        value = check()
+        waited = clock() - start
+        if value or waited >= timeout:
+            return value, waited
+        sleep(min(interval, max(timeout - waited, 0)))
