@@ -9,11 +9,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/versions.env"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "sandbox: Go is not installed; the rehearsal cluster is built from Go modules (Go >= 1.26 needed)." >&2
-  exit 3
-fi
-
 key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 cache_root=${ECOECO_SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ecoeco-bluegreen}
 out="$cache_root/bin/$key"
@@ -24,6 +19,11 @@ for b in "${wanted[@]}"; do [ -x "$out/$b" ] || complete=no; done
 if [ "$complete" = yes ]; then
   echo "$out"
   exit 0
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "sandbox: Go is not installed; the rehearsal cluster is built from Go modules (Go >= 1.26 needed)." >&2
+  exit 3
 fi
 
 staging=$(mktemp -d "$cache_root/building.XXXXXX" 2>/dev/null || { mkdir -p "$cache_root"; mktemp -d "$cache_root/building.XXXXXX"; })

@@ -1,0 +1,29 @@
+# The two commands a newcomer needs (see README): `make rehearsal` and `make test`.
+.PHONY: rehearsal test sanity lint unit sandbox-up sandbox-down sandbox-status sandbox-reset
+
+rehearsal:
+	bash scripts/rehearsal.sh
+
+test:
+	bash scripts/test-all.sh
+
+sanity:
+	bash scripts/bootstrap.sh && bash scripts/sanity.sh
+
+lint:
+	bash scripts/bootstrap.sh && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections .venv/bin/ansible-lint
+
+unit:
+	bash scripts/bootstrap.sh && .venv/bin/python -m pytest -q tests/unit tests/sandbox_unit
+
+sandbox-up:
+	sandbox/sandboxctl up
+
+sandbox-down:
+	sandbox/sandboxctl down
+
+sandbox-status:
+	sandbox/sandboxctl status
+
+sandbox-reset:
+	sandbox/sandboxctl reset-to-blue

@@ -1,0 +1,288 @@
+"""``up``, ``down``, ``status`` and ``reset-to-blue`` for the local rehearsal cluster."""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api
+
+from ecoeco_sandbox import argocd, binaries, blue_state, cluster, kube, topology
+from ecoeco_sandbox.errors import SandboxError
+from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
+
+PART_OF_SELECTOR = "app.kubernetes.io/part-of=ecoeco-backend"
+START = time.monotonic()
+
+
+def say(message):
+    print("[sandbox {0:6.1f}s] {1}".format(time.monotonic() - START, message), flush=True)
+
+
+def ports():
+    return (int(os.environ.get("ECOECO_SANDBOX_APISERVER_PORT", "36443")),
+            int(os.environ.get("ECOECO_SANDBOX_AWS_PORT", "34566")))
+
+
+def read_state(paths):
+    try:
+        return json.loads(paths.state_file.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def services_pid(paths):
+    try:
+        pid = int(paths.services_pid.read_text())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def health(paths):
+    """'absent', 'healthy', or a sentence saying what is broken."""
+    state = read_state(paths)
+    if state is None and not paths.home.exists():
+        return "absent"
+    if state is None:
+        return "state folder {0} exists but holds no finished sandbox (an interrupted up?)".format(paths.home)
+    if services_pid(paths) is None or not paths.services_ready.exists():
+        return "the AWS/apps helper process is not running (see {0})".format(paths.services_log)
+    try:
+        api, _ = kube.connect(paths.kubeconfig)
+        CoreV1Api(api).list_namespace(_request_timeout=5)
+    except Exception as error:  # pylint: disable=broad-except
+        return "the Kubernetes API at {0} does not answer ({1})".format(state.get("apiserver"), type(error).__name__)
+    return "healthy"
+
+
+def write_env(paths, bin_dir, aws_endpoint):
+    lines = {
+        "KUBECONFIG": paths.kubeconfig,
+        "K8S_AUTH_KUBECONFIG": paths.kubeconfig,
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_REGION": "ap-northeast-2",
+        "AWS_DEFAULT_REGION": "ap-northeast-2",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "ECOECO_SANDBOX_BIN": bin_dir,
+    }
+    text = "".join("export {0}={1}\n".format(k, v) for k, v in lines.items())
+    paths.env_file.write_text(text + 'export PATH="{0}:$PATH"\n'.format(bin_dir))
+
+
+def start_services(paths, aws_port):
+    log = paths.services_log.open("a")
+    env = dict(os.environ, PYTHONPATH=str(SANDBOX_SOURCE))
+    process = subprocess.Popen([sys.executable, "-m", "ecoeco_sandbox.services", "--home", str(paths.home), "--aws-port", str(aws_port)],
+                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    paths.services_pid.write_text(str(process.pid))
+    deadline = time.monotonic() + 60
+    while not paths.services_ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = paths.services_log.read_text().strip().splitlines()[-10:]
+            raise SandboxError("the AWS/apps helper process did not start (see {0}):\n{1}".format(paths.services_log, "\n".join(tail)))
+        time.sleep(0.1)
+    return json.loads(paths.services_ready.read_text())["aws_endpoint_url"]
+
+
+def seed_blue(paths, domains):
+    """Create the blue state and the Argo CD objects, then wait until blue serves through the ALB."""
+    api, dyn = kube.connect(paths.kubeconfig)
+    for obj in blue_state.blue_manifests(domains):
+        kube.apply(dyn, obj)
+    kube.apply(dyn, blue_state.namespace(argocd.ARGOCD_NAMESPACE))
+    kube.apply(dyn, argocd.app_project())
+    app_set = kube.apply(dyn, argocd.application_set(domains)).to_dict()
+    for domain in domains:
+        kube.apply(dyn, argocd.rendered_application(app_set, domain))
+    apps = AppsV1Api(api)
+
+    def blue_available():
+        items = apps.list_namespaced_deployment(blue_state.SOURCE_NAMESPACE).items
+        return len(items) == len(domains) and all((d.status.available_replicas or 0) >= d.spec.replicas for d in items)
+
+    kube.wait_for(blue_available, 120, "the blue Deployments in namespace api to become Available")
+    say("blue Deployments available ({0} domains x 2 pods)".format(len(domains)))
+    net = NetworkingV1Api(api)
+
+    def ingresses_admitted():
+        items = net.list_namespaced_ingress(blue_state.SOURCE_NAMESPACE).items
+        return len(items) == len(domains) and all(i.status.load_balancer.ingress for i in items)
+
+    kube.wait_for(ingresses_admitted, 120, "the stand-in Load Balancer Controller to admit the Ingresses")
+    elbv2 = boto3.client("elbv2", region_name="ap-northeast-2", endpoint_url=read_state(paths)["aws_endpoint_url"],
+                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def target_groups_healthy():
+        groups = elbv2.describe_target_groups()["TargetGroups"]
+        if len(groups) < len(domains):
+            return False
+        for group in groups:
+            states = [t["TargetHealth"]["State"] for t in
+                      elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]]
+            if not states or any(s != "healthy" for s in states):
+                return False
+        return True
+
+    kube.wait_for(target_groups_healthy, 120, "the ALB target groups to turn healthy", interval=0.5)
+    say("ALB ecoeco-alb routes to blue; every target group healthy")
+
+
+ARGOCD_CRDS = ("applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io")
+
+
+def crds_established(dyn, names):
+    crds = dyn.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
+    for name in names:
+        conditions = crds.get(name=name).to_dict().get("status", {}).get("conditions") or []
+        if not any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
+            return False
+    return True
+
+
+def up(paths, domains):
+    condition = health(paths)
+    if condition == "healthy":
+        say("already running and healthy: reusing it ({0})".format(paths.env_file))
+        return 0
+    if condition != "absent":
+        say("found a broken sandbox: {0}; removing it before starting again".format(condition))
+        down(paths, quiet=True)
+    apiserver_port, aws_port = ports()
+    cluster.require_free_port(apiserver_port, "apiserver")
+    cluster.require_free_port(aws_port, "aws")
+    bin_dir = binaries.ensure_binaries()
+    say("binaries ready in {0}".format(bin_dir))
+    crd_files = binaries.argocd_crd_files()
+    paths.home.mkdir(parents=True, exist_ok=True)
+    try:
+        cluster.create(paths, bin_dir, binaries.versions(), apiserver_port)
+        say("control plane up on https://127.0.0.1:{0} (kube-apiserver, controller-manager, scheduler, etcd, kwok)".format(apiserver_port))
+        _, dyn = kube.connect(paths.kubeconfig)
+        for node in topology.node_manifests():
+            kube.apply(dyn, node)
+        for crd_file in crd_files:
+            created = subprocess.run([str(bin_dir / "kubectl"), "--kubeconfig", str(paths.kubeconfig), "create", "-f", str(crd_file)],
+                                     check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if created.returncode != 0:
+                raise SandboxError("could not create the Argo CD CRD from {0}: {1}".format(crd_file, created.stderr.strip()))
+        kube.wait_for(lambda: crds_established(dyn, ARGOCD_CRDS), 60, "the Argo CD CRDs to be established")
+        say("{0} nodes and the Argo CD CRDs (v{1}) in place".format(len(topology.NODES), binaries.versions()["ARGOCD_VERSION"]))
+        aws_endpoint = start_services(paths, aws_port)
+        say("moto ELBv2/EC2 on {0}, stand-in Load Balancer Controller and pod apps running".format(aws_endpoint))
+        paths.state_file.write_text(json.dumps({"apiserver": "https://127.0.0.1:{0}".format(apiserver_port),
+                                                "aws_endpoint_url": aws_endpoint, "bin_dir": str(bin_dir), "domains": domains}))
+        write_env(paths, bin_dir, aws_endpoint)
+        seed_blue(paths, domains)
+    except BaseException:
+        say("up failed: stopping what it started, so nothing is left half-started")
+        down(paths, quiet=True)
+        raise
+    say("ready. Use it with: source {0}".format(paths.env_file))
+    return 0
+
+
+def down(paths, quiet=False):
+    if not paths.home.exists():
+        if not quiet:
+            say("nothing to stop: no sandbox state at {0}".format(paths.home))
+        return 0
+    pid = services_pid(paths)
+    if pid:
+        os.kill(pid, 15)
+    state = read_state(paths) or {}
+    bin_dir = state.get("bin_dir")
+    cluster.delete(paths, None if bin_dir is None else Path(bin_dir))
+    shutil.rmtree(paths.home, ignore_errors=True)
+    if not quiet:
+        say("stopped every sandbox process and removed {0}".format(paths.home))
+    return 0
+
+
+def reset_to_blue(paths):
+    condition = health(paths)
+    if condition != "healthy":
+        raise SandboxError("reset-to-blue needs a running sandbox, but: {0}. Run `up` first.".format(condition))
+    state = read_state(paths)
+    api, dyn = kube.connect(paths.kubeconfig)
+    core = CoreV1Api(api)
+    doomed = [ns.metadata.name for ns in core.list_namespace(label_selector=PART_OF_SELECTOR).items]
+    for name in doomed:
+        try:
+            core.delete_namespace(name)
+        except ApiException as error:
+            if error.status != 404:
+                raise
+    for kind in ("Application", "ApplicationSet"):
+        resource = dyn.resources.get(api_version=argocd.API_VERSION, kind=kind)
+        for item in resource.get(namespace=argocd.ARGOCD_NAMESPACE).items:
+            resource.delete(name=item.metadata.name, namespace=argocd.ARGOCD_NAMESPACE)
+    say("deleting namespaces {0} and the Argo CD objects".format(", ".join(doomed) or "(none)"))
+    kube.wait_for(lambda: not [n for n in core.list_namespace().items if n.metadata.name in doomed], 180,
+                  "namespaces {0} to finish deleting".format(", ".join(doomed)))
+    seed_blue(paths, state["domains"])
+    say("back at the blue starting state")
+    return 0
+
+
+def status(paths):
+    condition = health(paths)
+    if condition == "absent":
+        say("not running")
+        return 1
+    if condition != "healthy":
+        say("broken: {0}".format(condition))
+        return 2
+    state = read_state(paths)
+    api, _ = kube.connect(paths.kubeconfig)
+    core = CoreV1Api(api)
+    nodes = core.list_node().items
+    ready = sum(1 for n in nodes for c in n.status.conditions or [] if c.type == "Ready" and c.status == "True")
+    namespaces = sorted(n.metadata.name for n in core.list_namespace(label_selector=PART_OF_SELECTOR).items)
+    say("healthy: kube-apiserver {0} ({1}), nodes ready {2}/{3}".format(
+        api.call_api("/version", "GET", response_type=object, _return_http_data_only=True)["gitVersion"],
+        state["apiserver"], ready, len(nodes)))
+    say("AWS (moto) {0}; application namespaces: {1}".format(state["aws_endpoint_url"], ", ".join(namespaces)))
+    say("resident memory of the sandbox processes: {0:.0f} MiB".format(resident_memory_mib(paths)))
+    say("env file: {0}".format(paths.env_file))
+    return 0
+
+
+def resident_memory_mib(paths):
+    total_kib = 0
+    for pid in cluster.processes_using(paths.home) + [services_pid(paths) or 0]:
+        try:
+            for line in open("/proc/{0}/status".format(pid), encoding="ascii"):
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kib / 1024.0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="sandbox", description="The local rehearsal cluster of ecoeco.bluegreen.")
+    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue"])
+    parser.add_argument("--domains", default=",".join(blue_state.DOMAINS),
+                        help="comma-separated domains of the blue state (default: the seven EcoEco domains)")
+    args = parser.parse_args(argv)
+    paths = Paths()
+    domains = [d.strip() for d in args.domains.split(",") if d.strip()]
+    try:
+        if args.command == "up":
+            return up(paths, domains)
+        if args.command == "down":
+            return down(paths)
+        if args.command == "status":
+            return status(paths)
+        return reset_to_blue(paths)
+    except SandboxError as error:
+        say("error: {0}".format(error))
+        return 2

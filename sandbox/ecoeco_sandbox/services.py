@@ -1,0 +1,86 @@
+"""The sandbox's long-running helper process: the moto AWS endpoint, the stand-in AWS Load Balancer
+Controller, and the stand-in apps on pod IPs. Started detached by ``up``; ``down`` stops it.
+
+Run as ``python -m ecoeco_sandbox.services --home DIR --aws-port PORT``.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import threading
+
+import boto3
+from kubernetes import config
+from kubernetes.client import CoreV1Api
+
+from ecoeco_sandbox.aws import lb_controller, moto_server, seed
+from ecoeco_sandbox.paths import Paths
+from ecoeco_sandbox.podapps import PodApps
+from ecoeco_sandbox.topology import NODES
+
+LOG = logging.getLogger("ecoeco_sandbox.services")
+REGION = "ap-northeast-2"
+POD_RESYNC_SECONDS = 0.2
+
+
+def aws_client(service, endpoint_url):
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def list_pods(core):
+    response = core.list_pod_for_all_namespaces(_preload_content=False)
+    return json.loads(response.data)["items"]
+
+
+async def serve_pods(core, stop):
+    """Keep the stand-in apps in step with the pods until ``stop`` is set."""
+    apps = PodApps()
+    loop = asyncio.get_running_loop()
+    try:
+        while not stop.is_set():
+            try:
+                pods = await loop.run_in_executor(None, list_pods, core)
+                await apps.sync(pods)
+            except Exception:  # pylint: disable=broad-except
+                LOG.exception("pod resync failed; retrying")
+            await asyncio.sleep(POD_RESYNC_SECONDS)
+    finally:
+        await apps.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--home", required=True)
+    parser.add_argument("--aws-port", type=int, required=True)
+    args = parser.parse_args(argv)
+    paths = Paths(args.home)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request drowns the log
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+    server, endpoint_url = moto_server.start(port=args.aws_port)
+    elbv2, ec2 = aws_client("elbv2", endpoint_url), aws_client("ec2", endpoint_url)
+    network = seed.seed_network(ec2, [name for name, _, _ in NODES])
+    api = config.new_client_from_config(config_file=str(paths.kubeconfig))
+    controller = lb_controller.LoadBalancerController(api, elbv2, ec2, network)
+    controller_thread = threading.Thread(target=controller.run, args=(stop,), name="lb-controller", daemon=True)
+    controller_thread.start()
+    paths.services_ready.write_text(json.dumps({"aws_endpoint_url": endpoint_url}))
+    LOG.info("ready: AWS endpoint %s", endpoint_url)
+    try:
+        asyncio.run(serve_pods(CoreV1Api(api), stop))
+    finally:
+        stop.set()
+        controller_thread.join(timeout=5)
+        server.stop()
+        paths.services_ready.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""The simulated cluster mirrors the EcoEco production layout (MISSION.md): one tainted control-plane
+node, two application workers, and dedicated, tainted data and monitoring nodes."""
+
+APPLICATION_LABEL = {"workload": "application"}
+
+# name -> (labels, taints); each node gets a /24 of the pod network 10.244.0.0/16.
+NODES = [
+    ("k8s-master", {"node-role.kubernetes.io/control-plane": ""}, [("node-role.kubernetes.io/control-plane", "", "NoSchedule")]),
+    ("k8s-worker-1", dict(APPLICATION_LABEL), []),
+    ("k8s-worker-2", dict(APPLICATION_LABEL), []),
+    ("k8s-rabbitmq", {"workload": "message-queue"}, [("dedicated", "rabbitmq", "NoSchedule")]),
+    ("k8s-postgresql", {"workload": "database"}, [("dedicated", "postgresql", "NoSchedule")]),
+    ("k8s-redis", {"workload": "cache"}, [("dedicated", "redis", "NoSchedule")]),
+    ("k8s-monitoring", {"workload": "monitoring"}, [("dedicated", "monitoring", "NoSchedule")]),
+]
+
+POD_NETWORK_PREFIX = "10.244"
+
+
+def loopback_address(pod_ip):
+    """Where the stand-in app of the pod with ``pod_ip`` listens: the same address in 127.0.0.0/8.
+
+    Pod IPs cannot be loopback addresses (the API server rejects loopback EndpointSlice addresses),
+    and traffic here may only go to loopback, so pod 10.244.2.7 is served on 127.244.2.7.
+    """
+    return "127." + pod_ip.split(".", 1)[1]
+
+
+def node_manifest(index, name, labels, taints):
+    """The Node object for one simulated node; kwok keeps it Ready."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": dict(labels, **{"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "type": "kwok"}),
+            "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+        },
+        "spec": {
+            "podCIDR": "{0}.{1}.0/24".format(POD_NETWORK_PREFIX, index + 1),
+            "podCIDRs": ["{0}.{1}.0/24".format(POD_NETWORK_PREFIX, index + 1)],
+            "taints": [{"key": k, "value": v, "effect": e} for k, v, e in taints],
+        },
+    }
+
+
+def node_manifests():
+    return [node_manifest(i, name, labels, taints) for i, (name, labels, taints) in enumerate(NODES)]

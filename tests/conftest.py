@@ -1,0 +1,48 @@
+"""Fixtures shared by every test that talks to the real sandbox cluster (Kubernetes + moto)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "sandbox"))
+
+
+def read_env_file(path):
+    env = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, _, value = line[len("export "):].partition("=")
+            env[key] = value.strip('"')
+    env.pop("PATH", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def sandbox_env():
+    """The sandbox's connection settings; starts the sandbox when it is not running."""
+    subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "up"], check=True)
+    env = read_env_file(ROOT / ".sandbox" / "env")
+    env["PATH"] = "{0}:{1}:{2}".format(env["ECOECO_SANDBOX_BIN"], ROOT / ".venv" / "bin", os.environ.get("PATH", ""))
+    return env
+
+
+@pytest.fixture(scope="session")
+def kube(sandbox_env):
+    """An ApiClient of the official kubernetes client, bound to the sandbox."""
+    from kubernetes import config
+    return config.new_client_from_config(config_file=sandbox_env["KUBECONFIG"])
+
+
+@pytest.fixture(scope="session")
+def aws(sandbox_env):
+    """A factory of boto3 clients bound to the sandbox's moto endpoint."""
+    import boto3
+
+    def make(service):
+        return boto3.client(service, region_name=sandbox_env["AWS_REGION"], endpoint_url=sandbox_env["AWS_ENDPOINT_URL"],
+                            aws_access_key_id=sandbox_env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=sandbox_env["AWS_SECRET_ACCESS_KEY"])
+    return make

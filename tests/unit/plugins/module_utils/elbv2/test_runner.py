@@ -1,0 +1,107 @@
+"""Option checks and the wait's outcome, with the ELBv2 calls replaced and a fake clock."""
+
+import pytest
+
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2 import api
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2 import runner
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import InvalidInput
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import WaitTimeout
+
+TG_ARN = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/auth/0123456789abcdef"
+DEFAULTS = dict(
+    target_group_arns=None, target_group_names=None, load_balancer_name=None, load_balancer_arn=None, load_balancer_dns_name=None,
+    expected_targets=None, wait=False, min_healthy=None, consecutive=2, poll_interval=2.0, timeout=300.0,
+)
+
+
+def params(**overrides):
+    return dict(DEFAULTS, **overrides)
+
+
+@pytest.mark.parametrize(
+    "overrides, selector, value",
+    [
+        ({"target_group_names": [" auth ", "my", "auth"]}, "target_group_names", ["auth", "my"]),
+        ({"target_group_arns": [TG_ARN]}, "target_group_arns", [TG_ARN]),
+        ({"load_balancer_name": " ecoeco-alb "}, "load_balancer_name", "ecoeco-alb"),
+        ({"load_balancer_dns_name": "alb-1.ap-northeast-2.elb.amazonaws.com."}, "load_balancer_dns_name", "alb-1.ap-northeast-2.elb.amazonaws.com."),
+    ],
+)
+def test_parse_settings_keeps_one_clean_selector(overrides, selector, value):
+    settings = runner.parse_settings(params(**overrides))
+    assert (settings.selector, settings.value) == (selector, value)
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"target_group_names": ["auth"], "timeout": -5.0}, "timeout"),
+        ({"target_group_names": ["auth"], "poll_interval": 0.0}, "poll_interval"),
+        ({"target_group_names": ["auth"], "consecutive": -1}, "consecutive"),
+        ({"target_group_names": ["auth"], "min_healthy": "abc"}, "min_healthy"),
+        ({"target_group_names": ["auth", ""]}, "target_group_names"),
+        ({"target_group_arns": [TG_ARN, "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/x/1"]}, "target_group_arns"),
+        ({"load_balancer_arn": TG_ARN}, "load_balancer_arn"),
+        ({"load_balancer_dns_name": ""}, "load_balancer_dns_name"),
+    ],
+)
+def test_parse_settings_rejects_bad_values_naming_the_option(overrides, field):
+    with pytest.raises(InvalidInput) as raised:
+        runner.parse_settings(params(**overrides))
+    assert raised.value.details["field"] == field
+    assert str(raised.value).startswith(field + ": expected ")
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def flapping_group(monkeypatch):
+    """One target group whose only target alternates healthy, unhealthy, healthy, ... per read."""
+    reads = []
+
+    def describe_target_health(client, target_group_arn):
+        state = "unhealthy" if len(reads) % 2 else "healthy"
+        reads.append(state)
+        return [{"Target": {"Id": "i-1", "Port": 30080}, "TargetHealth": {"State": state, "Reason": None if state == "healthy" else "Target.Timeout"}}]
+
+    monkeypatch.setattr(api, "describe_target_groups", lambda client, **search: [{"TargetGroupArn": TG_ARN, "TargetGroupName": "auth"}])
+    monkeypatch.setattr(api, "describe_target_health", describe_target_health)
+    return reads
+
+
+def test_a_flapping_target_never_passes_a_streak_and_the_timeout_says_so(flapping_group):
+    clock = FakeClock()
+    settings = runner.parse_settings(params(target_group_names=["auth"], wait=True, timeout=4.0, poll_interval=1.0))
+    with pytest.raises(WaitTimeout) as raised:
+        runner.run(None, settings, sleep=clock.sleep, clock=clock)
+    # the last poll (at 4 s) was healthy, so no group misses min_healthy: the message blames the streak
+    assert flapping_group == ["healthy", "unhealthy", "healthy", "unhealthy", "healthy"]
+    assert str(raised.value) == (
+        "Timed out after 4.0s (timeout 4.0s) waiting for min_healthy in every target group. "
+        "min_healthy held for fewer than 2 consecutive polls. Every target that is not healthy is listed in not_healthy."
+    )
+    details = raised.value.details
+    assert [entry["min_healthy_met"] for entry in details["history"]] == [True, False, True, False, True]
+    assert [entry["elapsed"] for entry in details["history"]] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert details["duration"] == 4.0
+    assert details["changed"] is False
+    assert details["not_healthy"] == []
+
+
+def test_one_good_poll_is_enough_with_consecutive_one(flapping_group):
+    clock = FakeClock()
+    settings = runner.parse_settings(params(target_group_names=["auth"], wait=True, consecutive=1))
+    result = runner.run(None, settings, sleep=clock.sleep, clock=clock)
+    assert result["all_healthy"] is True
+    assert len(result["history"]) == 1
+    assert result["duration"] == 0.0
+    assert "load_balancer" not in result
