@@ -15,7 +15,7 @@ def read_env_file(path):
     env = {}
     for line in path.read_text().splitlines():
         if line.startswith("export ") and "=" in line:
-            key, _, value = line[len("export "):].partition("=")
+            key, _sep, value = line[len("export "):].partition("=")
             env[key] = value.strip('"')
     env.pop("PATH", None)
     return env
@@ -23,10 +23,12 @@ def read_env_file(path):
 
 @pytest.fixture(scope="session")
 def sandbox_env():
-    """The sandbox's connection settings; starts the sandbox when it is not running."""
+    """The environment for commands against the sandbox (kubeconfig, AWS endpoint, PATH); starts it if needed."""
     subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "up"], check=True)
-    env = read_env_file(ROOT / ".sandbox" / "env")
+    env = dict(os.environ)
+    env.update(read_env_file(ROOT / ".sandbox" / "env"))
     env["PATH"] = "{0}:{1}:{2}".format(env["ECOECO_SANDBOX_BIN"], ROOT / ".venv" / "bin", os.environ.get("PATH", ""))
+    env["ANSIBLE_CONFIG"] = str(ROOT / "ansible.cfg")
     return env
 
 

@@ -107,11 +107,13 @@ extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Patches are sent as server-side dry runs (C(dryRun=All)), so the apiserver checks them, conflicts included, without
         storing them. RV(dry_run) says whether that happened.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
       - Shows the sync policy and the record annotation before and after, for each changed object.

@@ -20,7 +20,7 @@ def versions():
     for line in (SANDBOX_SOURCE / "versions.env").read_text().splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            key, _, value = line.partition("=")
+            key, _sep, value = line.partition("=")
             pinned[key] = value
     return pinned
 

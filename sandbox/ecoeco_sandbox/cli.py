@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import boto3
-from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api
+from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api, VersionApi
 
 from ecoeco_sandbox import argocd, binaries, blue_state, cluster, kube, topology
 from ecoeco_sandbox.errors import SandboxError
@@ -55,7 +55,7 @@ def health(paths):
     if services_pid(paths) is None or not paths.services_ready.exists():
         return "the AWS/apps helper process is not running (see {0})".format(paths.services_log)
     try:
-        api, _ = kube.connect(paths.kubeconfig)
+        api = kube.connect(paths.kubeconfig)[0]
         CoreV1Api(api).list_namespace(_request_timeout=5)
     except Exception as error:  # pylint: disable=broad-except
         return "the Kubernetes API at {0} does not answer ({1})".format(state.get("apiserver"), type(error).__name__)
@@ -152,12 +152,14 @@ def up(paths, domains):
     if condition == "healthy":
         say("already running and healthy: reusing it ({0})".format(paths.env_file))
         return 0
+    grace = 0.0
     if condition != "absent":
         say("found a broken sandbox: {0}; removing it before starting again".format(condition))
         down(paths, quiet=True)
+        grace = 20.0
     apiserver_port, aws_port = ports()
-    cluster.require_free_port(apiserver_port, "apiserver")
-    cluster.require_free_port(aws_port, "aws")
+    cluster.require_free_port(apiserver_port, "apiserver", grace)
+    cluster.require_free_port(aws_port, "aws", grace)
     bin_dir = binaries.ensure_binaries()
     say("binaries ready in {0}".format(bin_dir))
     crd_files = binaries.argocd_crd_files()
@@ -165,7 +167,7 @@ def up(paths, domains):
     try:
         cluster.create(paths, bin_dir, binaries.versions(), apiserver_port)
         say("control plane up on https://127.0.0.1:{0} (kube-apiserver, controller-manager, scheduler, etcd, kwok)".format(apiserver_port))
-        _, dyn = kube.connect(paths.kubeconfig)
+        dyn = kube.connect(paths.kubeconfig)[1]
         for node in topology.node_manifests():
             kube.apply(dyn, node)
         for crd_file in crd_files:
@@ -241,13 +243,13 @@ def status(paths):
         say("broken: {0}".format(condition))
         return 2
     state = read_state(paths)
-    api, _ = kube.connect(paths.kubeconfig)
+    api = kube.connect(paths.kubeconfig)[0]
     core = CoreV1Api(api)
     nodes = core.list_node().items
     ready = sum(1 for n in nodes for c in n.status.conditions or [] if c.type == "Ready" and c.status == "True")
     namespaces = sorted(n.metadata.name for n in core.list_namespace(label_selector=PART_OF_SELECTOR).items)
     say("healthy: kube-apiserver {0} ({1}), nodes ready {2}/{3}".format(
-        api.call_api("/version", "GET", response_type=object, _return_http_data_only=True)["gitVersion"],
+        VersionApi(api).get_code().git_version,
         state["apiserver"], ready, len(nodes)))
     say("AWS (moto) {0}; application namespaces: {1}".format(state["aws_endpoint_url"], ", ".join(namespaces)))
     say("resident memory of the sandbox processes: {0:.0f} MiB".format(resident_memory_mib(paths)))

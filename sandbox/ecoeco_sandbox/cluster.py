@@ -25,7 +25,11 @@ def port_is_free(port, host="127.0.0.1"):
     return True
 
 
-def require_free_port(port, what):
+def require_free_port(port, what, grace_seconds=0.0):
+    """Raise unless ``port`` is free, allowing ``grace_seconds`` for a process we just stopped to let go of it."""
+    deadline = time.monotonic() + grace_seconds
+    while not port_is_free(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
     if not port_is_free(port):
         raise SandboxError("port {0} on 127.0.0.1 ({1}) is already in use by another program; free it, or choose another "
                            "port with ECOECO_SANDBOX_{2}_PORT".format(port, what, what.upper().replace(" ", "_").replace("-", "_")))
@@ -55,7 +59,7 @@ def kwokctl_configuration(bin_dir, pinned, apiserver_port):
             {"name": "kube-controller-manager", "extraArgs": [{"key": "service-cluster-ip-range", "value": "10.96.0.0/16"}]},
         ],
     }
-    stages = list(yaml.safe_load_all((SANDBOX_SOURCE / "kwok" / "stages.yaml").read_text()))
+    stages = [yaml.safe_load(path.read_text()) for path in sorted((SANDBOX_SOURCE / "kwok" / "stages").glob("*.yaml"))]
     return [kwokctl] + stages
 
 

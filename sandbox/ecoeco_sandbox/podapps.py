@@ -104,7 +104,7 @@ class PodApps:
                     line = await reader.readline()
                     if line in (b"\r\n", b"\n", b""):
                         break
-                    name, _, value = line.decode("latin-1").partition(":")
+                    name, _sep, value = line.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
                 length = int(headers.get("content-length") or 0)
                 if length:

@@ -62,11 +62,11 @@ def main(argv=None):
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda *_args: stop.set())
 
     server, endpoint_url = moto_server.start(port=args.aws_port)
     elbv2, ec2 = aws_client("elbv2", endpoint_url), aws_client("ec2", endpoint_url)
-    network = seed.seed_network(ec2, [name for name, _, _ in NODES])
+    network = seed.seed_network(ec2, [node[0] for node in NODES])
     api = config.new_client_from_config(config_file=str(paths.kubeconfig))
     controller = lb_controller.LoadBalancerController(api, elbv2, ec2, network)
     controller_thread = threading.Thread(target=controller.run, args=(stop,), name="lb-controller", daemon=True)

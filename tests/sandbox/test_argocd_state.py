@@ -1,6 +1,9 @@
 """Argo CD in the sandbox: the real CRDs, the seed's ApplicationSet and one Application per domain."""
 
+import json
+
 from kubernetes import dynamic
+from kubernetes.client import ApiextensionsV1Api
 
 DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
 
@@ -22,8 +25,8 @@ def test_applicationset_and_generated_applications_follow_the_seed(kube):
 
 
 def test_crds_carry_real_schemas(kube):
-    dyn = dynamic.DynamicClient(kube)
-    crds = dyn.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
-    app_crd = crds.get(name="applications.argoproj.io")
-    schema = app_crd.spec.versions[0].schema.openAPIV3Schema
-    assert "syncPolicy" in schema.properties.spec.properties
+    raw = ApiextensionsV1Api(kube).read_custom_resource_definition("applications.argoproj.io", _preload_content=False)
+    schema = json.loads(raw.data)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    sync_policy = schema["properties"]["spec"]["properties"]["syncPolicy"]
+    assert {"automated", "retry", "syncOptions"} <= set(sync_policy["properties"])
+    assert {"prune", "selfHeal", "allowEmpty"} <= set(sync_policy["properties"]["automated"]["properties"])

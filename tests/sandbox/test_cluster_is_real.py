@@ -30,6 +30,8 @@ def http_get(pod_ip, port, path):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+    except urllib.error.URLError:
+        return None, None  # the pod's app is not listening (yet)
 
 
 def app_deployment(name, annotations=None, replicas=2):
@@ -91,7 +93,7 @@ def test_deployment_becomes_available_on_application_nodes_and_pods_answer(kube,
     assert sorted(wait(lambda: len(ready_endpoints()) == 3 and ready_endpoints())) == sorted(p.status.pod_ip for p in pods)
 
     pod = pods[0]
-    code, body = wait(lambda: http_get(pod.status.pod_ip, 8000, "/api/v1/whoami"))
+    code, body = wait(lambda: http_get(pod.status.pod_ip, 8000, "/api/v1/whoami")[0] and http_get(pod.status.pod_ip, 8000, "/api/v1/whoami"))
     assert code == 200
     assert body["pod"] == pod.metadata.name and body["namespace"] == namespace and body["version"] == "green"
     assert http_get(pod.status.pod_ip, 8000, "/health") == (200, {"status": "healthy"})

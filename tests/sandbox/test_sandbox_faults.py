@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 
@@ -72,7 +73,7 @@ def test_failed_build_keeps_previously_cached_binaries(tmp_path):
     source = tmp_path / "sandbox"
     shutil.copytree(ROOT / "sandbox", source, ignore=shutil.ignore_patterns("ecoeco_sandbox"))
     with open(source / "gobuild" / "kubernetes" / "go.mod", "a", encoding="utf-8") as go_mod:
-        go_mod.write("\nrequire example.invalid/missing v1.0.0\n")
+        go_mod.write("\nthis line breaks go.mod, as a bad version bump would\n")
     versions = dict(line.split("=", 1) for line in (source / "versions.env").read_text().split("\n") if "=" in line and not line.startswith("#"))
     cached = tmp_path / "cache" / "bin" / "k8s-{KUBERNETES_VERSION}_etcd-{ETCD_VERSION}_kwok-{KWOK_VERSION}".format(**versions)
     cached.mkdir(parents=True)
@@ -104,4 +105,7 @@ def test_up_over_a_broken_sandbox_replaces_it(tmp_path):
         assert run([SANDBOXCTL, "status"], env).returncode == 0
     finally:
         run([SANDBOXCTL, "down"], env)
+    deadline = time.monotonic() + 10
+    while sandbox_processes(home) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not sandbox_processes(home)

@@ -70,7 +70,6 @@ class FakeApiServer:
         return FakeResponse(ingress)
 
 
-
 def ingress(namespace, name, paths, group=None, order=None, lb_name=None, host=None, class_name="alb", annotations=None):
     """Ingress with one rule; ``paths`` = [(path, pathType, service, port)]."""
     metadata_annotations = dict(annotations or {})

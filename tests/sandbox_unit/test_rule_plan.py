@@ -59,7 +59,7 @@ C = RuleSpec((), ("/c",), "tg-c")
     ([BLUE, GREEN, BLUE], actual(GREEN, BLUE)),
 ])
 def test_applied_plan_gives_desired_order_without_clashes(desired, existing):
-    assert apply(plan_rules(desired, existing), existing) == {priority: spec for priority, spec in enumerate(desired, 1)}
+    assert apply(plan_rules(desired, existing), existing) == dict(enumerate(desired, 1))
 
 
 @pytest.mark.parametrize("rule, expected", [

@@ -61,7 +61,7 @@ def wait_until_settled(cluster, plans, timeout, interval, sleep, clock):
             settled = settled and plan_settled
         return settled
 
-    settled, _ = poll_until(all_settled, timeout, interval, sleep=sleep, clock=clock)
+    settled, _waited = poll_until(all_settled, timeout, interval, sleep=sleep, clock=clock)
     return settled, observations
 
 

@@ -20,7 +20,7 @@ def tracking_application(obj, argocd_namespace):
     app = tracking_id.split(":", 1)[0] if tracking_id else labels(obj).get(INSTANCE_LABEL)
     if not app:
         return None
-    namespace, _, name = app.rpartition("_")
+    namespace, _sep, name = app.rpartition("_")
     return ObjectRef(namespace or argocd_namespace, name)
 
 

@@ -24,4 +24,3 @@ def start(host="127.0.0.1", port=0):
     server.start()
     bound_host, bound_port = server.get_host_and_port()
     return server, f"http://{bound_host}:{bound_port}"
-

@@ -15,9 +15,10 @@ from kubernetes.dynamic.exceptions import NotFoundError, ResourceNotFoundError, 
 ANNOTATION = "bluegreen.ecoeco.io/frozen-sync-policy"
 AUTOMATED = {"prune": True, "selfHeal": True}
 POLICY = {"automated": dict(AUTOMATED), "retry": {"limit": 5}, "syncOptions": ["CreateNamespace=true"]}
+SEED_POLICY = object()  # default argument standing for POLICY (None already means "no syncPolicy")
 
 
-def application(name, policy=POLICY, namespace="argocd", annotations=None, labels=None, owner_set=None):
+def application(name, policy=SEED_POLICY, namespace="argocd", annotations=None, labels=None, owner_set=None):
     """An Application; ``policy=None`` leaves spec.syncPolicy out."""
     obj = {
         "apiVersion": "argoproj.io/v1alpha1",
@@ -29,6 +30,8 @@ def application(name, policy=POLICY, namespace="argocd", annotations=None, label
             "destination": {"server": "https://kubernetes.default.svc", "namespace": name},
         },
     }
+    if policy is SEED_POLICY:
+        policy = POLICY
     if policy is not None:
         obj["spec"]["syncPolicy"] = copy.deepcopy(policy)
     if annotations is not None:
@@ -42,7 +45,7 @@ def application(name, policy=POLICY, namespace="argocd", annotations=None, label
     return obj
 
 
-def application_set(name, template_policy=POLICY, namespace="argocd", own_policy=None, annotations=None, **spec):
+def application_set(name, template_policy=SEED_POLICY, namespace="argocd", own_policy=None, annotations=None, **spec):
     obj = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
@@ -62,6 +65,8 @@ def application_set(name, template_policy=POLICY, namespace="argocd", own_policy
             **spec
         ),
     }
+    if template_policy is SEED_POLICY:
+        template_policy = POLICY
     if template_policy is not None:
         obj["spec"]["template"]["spec"]["syncPolicy"] = copy.deepcopy(template_policy)
     if own_policy is not None:

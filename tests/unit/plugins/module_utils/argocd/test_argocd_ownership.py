@@ -70,6 +70,8 @@ def test_owner_references_to_other_kinds_are_not_sync_owners():
 FROZEN_TEMPLATE = {"syncOptions": ["CreateNamespace=true"]}
 SELF_HEALING = {"automated": dict(AUTOMATED)}
 RESPECTING = {"automated": dict(AUTOMATED), "syncOptions": ["RespectIgnoreDifferences=true"]}
+
+
 def _ignoring(**entry):
     return application_set(SET.name, ignoreApplicationDifferences=[entry])
 

@@ -39,8 +39,13 @@ def record_on(obj):
     return None if raw is None else json.loads(raw)
 
 
-def frozen_app(policy=FROZEN, recorded=POLICY, **kwargs):
-    return application("ecoeco-auth", policy=policy, annotations={ANNOTATION: record_text(recorded)}, **kwargs)
+UNSET = object()  # None is a meaningful policy here ("no syncPolicy"), so defaults need a sentinel
+
+
+def frozen_app(policy=UNSET, recorded=UNSET, **kwargs):
+    """An Application frozen by the module: ``policy`` defaults to FROZEN, the record to POLICY."""
+    return application("ecoeco-auth", policy=FROZEN if policy is UNSET else policy,
+                       annotations={ANNOTATION: record_text(POLICY if recorded is UNSET else recorded)}, **kwargs)
 
 
 NEW_RECORD = {"policy": POLICY, "frozen_at": "2025-02-01T03:04:05Z", "frozen_by": "tester@host"}

@@ -86,7 +86,7 @@ class FakeK8s:
         if resource.kind == "EndpointSlice":
             items = self._endpoint_slices(namespace)
         else:
-            items = [obj for (kind, ns, _), obj in sorted(self.store.items()) if kind == resource.kind and ns == namespace]
+            items = [obj for (kind, ns, _name), obj in sorted(self.store.items()) if kind == resource.kind and ns == namespace]
         return Answer({"items": [item for item in items if _matches(wanted, item["metadata"].get("labels") or {})]})
 
     def patch(self, resource, body, name=None, namespace=None, content_type=None, **params):
@@ -131,7 +131,7 @@ class FakeK8s:
         if not selector:
             return []
         endpoints = []
-        for (kind, ns, _), pod in sorted(self.store.items()):
+        for (kind, ns, _name), pod in sorted(self.store.items()):
             if kind == "Pod" and ns == namespace and _matches(selector, pod["metadata"].get("labels") or {}) and pod["status"].get("podIP"):
                 ready = any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions", []))
                 endpoints.append({"addresses": [pod["status"]["podIP"]], "conditions": {"ready": ready}})

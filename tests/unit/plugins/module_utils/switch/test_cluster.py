@@ -31,14 +31,14 @@ def client_raising(method, error):
 def test_patch_errors(error, raised, message):
     with pytest.raises(raised, match=message) as caught:
         Cluster(client_raising("patch", error)).json_patch("Service", "prod", "backend", [])
-    assert type(caught.value) is raised
+    assert caught.type is raised
 
 
 def test_patch_sends_a_json_patch_and_a_server_dry_run():
     client = Mock(**{"patch.return_value": Answer({"kind": "Service"})})
     assert Cluster(client).json_patch("Service", "prod", "backend", [{"op": "test"}], dry_run=True) == {"kind": "Service"}
     client.resource.assert_called_once_with("Service", "v1")
-    _, kwargs = client.patch.call_args
+    kwargs = client.patch.call_args[1]
     assert kwargs == {"name": "backend", "namespace": "prod", "content_type": "application/json-patch+json", "dry_run": "All"}
 
 

@@ -51,18 +51,18 @@ def edited(world, kind, namespace, name, mutate):
 
 
 def test_service_plan_flips_the_selector_value():
-    _, (plan,) = verify(k8s.service_world(), [service_target()])
+    _failures, (plan,) = verify(k8s.service_world(), [service_target()])
     assert (plan.change.before, plan.change.after, plan.noop) == ("blue", "green", False)
     assert plan.verify == {"ready_endpoints": 2, "min_ready": 2, "selector": {"app": "backend", "version": "green"}, "argocd": None}
 
 
 def test_service_already_green_is_a_noop():
-    _, (plan,) = verify(k8s.service_world(selector_value="green"), [service_target()])
+    _failures, (plan,) = verify(k8s.service_world(selector_value="green"), [service_target()])
     assert plan.noop and plan.change.before == "green"
 
 
 def test_noop_target_does_not_need_ready_endpoints():
-    _, (plan,) = verify(k8s.service_world(selector_value="green", green_ready=False), [service_target()])
+    _failures, (plan,) = verify(k8s.service_world(selector_value="green", green_ready=False), [service_target()])
     assert plan.noop and plan.verify["ready_endpoints"] == 0
 
 
@@ -101,19 +101,19 @@ def test_service_verification_failures(world, target, reason):
 
 
 def test_enough_ready_with_explicit_min_ready():
-    _, (plan,) = verify(k8s.service_world(green_replicas=3, green_ready=2), [service_target(min_ready=2)])
+    _failures, (plan,) = verify(k8s.service_world(green_replicas=3, green_ready=2), [service_target(min_ready=2)])
     assert plan.verify["min_ready"] == 2
 
 
 def test_ingress_plan_orders_green_before_blue():
-    _, (plan,) = verify(k8s.ingress_world(blue_order=5, green_order=10), [ingress_target()])
+    _failures, (plan,) = verify(k8s.ingress_world(blue_order=5, green_order=10), [ingress_target()])
     assert (plan.change.before, plan.change.after) == ("10", "4")
     assert plan.verify["serving"] == "blue" and plan.verify["group"] == "ecoeco"
     assert plan.verify["backends"] == [{"namespace": "auth", "name": "auth-api", "ready_endpoints": 2, "min_ready": 2}]
 
 
 def test_ingress_unset_green_order_is_guarded_by_the_annotations():
-    _, (plan,) = verify(k8s.ingress_world(blue_order=None, green_order=None), [ingress_target()])
+    _failures, (plan,) = verify(k8s.ingress_world(blue_order=None, green_order=None), [ingress_target()])
     # Both at 0: "api/auth-api" < "auth/auth-api", so blue is first; green moves to -1.
     assert (plan.change.before, plan.change.after) == (None, "-1")
     assert plan.change.parent == {k8s.GROUP_NAME: "ecoeco"}
@@ -130,7 +130,7 @@ def test_ingress_unset_green_order_is_guarded_by_the_annotations():
     ],
 )
 def test_ingress_planned_order(world, target, state, before, after):
-    _, (plan,) = verify(world, [target], state=state)
+    _failures, (plan,) = verify(world, [target], state=state)
     assert (plan.change.before, plan.change.after) == (before, after)
 
 
@@ -186,12 +186,12 @@ def test_argocd_self_heal_refuses_and_gitops_frozen_lets_it_pass():
     world += [k8s.application("backend", self_heal=True)]
     with pytest.raises(VerificationFailed, match="Argo CD would revert the flip within seconds"):
         verify(world, [service_target()], argocd=True)
-    _, (plan,) = verify(world, [service_target()], argocd=True, gitops_frozen=True)
+    _failures, (plan,) = verify(world, [service_target()], argocd=True, gitops_frozen=True)
     assert plan.verify["argocd"] == {"application": "argocd/backend", "self_heal": True, "found": True, "gitops_frozen": True}
 
 
 def test_argocd_is_not_consulted_for_a_noop():
     world = k8s.service_world(selector_value="green", service_extra={"labels": {"app.kubernetes.io/instance": "backend"}})
     world += [k8s.application("backend", self_heal=True)]
-    _, (plan,) = verify(world, [service_target()], argocd=True)
+    _failures, (plan,) = verify(world, [service_target()], argocd=True)
     assert plan.noop and plan.verify["argocd"] is None
