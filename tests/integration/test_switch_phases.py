@@ -289,6 +289,16 @@ def migration(kube, aws, sandbox_env, tmp_path):
         scratch.delete()
 
 
+@pytest.fixture
+def unbuilt(kube, aws, sandbox_env, tmp_path):
+    """The names of a scratch migration that is not created (its ledger is deleted afterwards)."""
+    scratch = ScratchMigration(kube, aws("elbv2"), sandbox_env, tmp_path)
+    try:
+        yield scratch
+    finally:
+        scratch.delete()
+
+
 def assert_ok(result):
     recap = result.stdout[result.stdout.rfind("PLAY RECAP"):]
     assert result.returncode == 0 and "failed=0" in recap, result.stdout[-8000:]
@@ -358,3 +368,114 @@ def test_switch_without_a_freeze_is_refused_by_the_argocd_check(migration):
     assert_refused(result, "step 'switch'", "selfHeal")
     for domain in migration.domains:
         assert migration.ingress_order(domain, migration.workload(domain)) == "20"
+
+
+# -- phase 60 -----------------------------------------------------------------------------------------
+
+
+def test_blue_removal_waits_for_the_soak_and_the_confirmation_then_deletes_only_blue(migration):
+    assert_ok(migration.run("50_switch_traffic.yml"))
+
+    unconfirmed = migration.run("60_blue_removal.yml", bluegreen_blue_removal_soak_seconds=0)
+    too_early = migration.run("60_blue_removal.yml", bluegreen_blue_removal_soak_seconds=3600, blue_removal_confirm=True)
+
+    assert_refused(unconfirmed, "refused, nothing was deleted", "no confirmation: set blue_removal_confirm=true")
+    assert "soak" not in unconfirmed.stdout.split("refused, nothing was deleted")[1].split("\n")[0]
+    assert_refused(too_early, "refused, nothing was deleted", "the soak is not over", "3600 s required")
+    assert "no confirmation" not in too_early.stdout
+    assert migration.namespace_exists(migration.source)
+    assert migration.ledger()["state"] == "switched"
+
+    removed = migration.run("60_blue_removal.yml", bluegreen_blue_removal_soak_seconds=0, blue_removal_confirm=True)
+
+    assert_ok(removed)
+    assert not migration.namespace_exists(migration.source)
+    for domain in migration.domains:
+        assert migration.namespace_exists(domain)
+        assert migration.deployment_available(domain, migration.workload(domain))
+        assert migration.serving_namespace(domain) == domain
+    assert migration.ledger()["state"] == "blue-removed"
+    assert migration.last_finish("60")["details"]["deleted"] is True
+
+
+@pytest.mark.parametrize("source, why", [
+    ("kube-system", "it is reserved"),
+    ("argocd", "it is reserved"),
+    ("ecoeco-bluegreen", "it is protected"),
+])
+def test_blue_removal_refuses_a_reserved_namespace_whatever_the_inventory_says(unbuilt, source, why):
+    result = unbuilt.run("60_blue_removal.yml", bluegreen_source_namespace=source, blue_removal_confirm=True,
+                           bluegreen_blue_removal_soak_seconds=0)
+
+    assert_refused(result, "refusing to delete {0}: {1}".format(source, why), "nothing was deleted")
+    assert unbuilt.namespace_exists(source)
+
+
+def test_blue_removal_refuses_a_namespace_green_lives_in(migration):
+    result = migration.run("60_blue_removal.yml", bluegreen_source_namespace=migration.domains[0],
+                           blue_removal_confirm=True, bluegreen_blue_removal_soak_seconds=0)
+
+    assert_refused(result, "refusing to delete {0}: it is a namespace green lives in".format(migration.domains[0]))
+    assert migration.namespace_exists(migration.domains[0])
+
+
+# -- phase 90 -----------------------------------------------------------------------------------------
+
+
+def assert_rolled_back(migration, scenario):
+    for domain in migration.domains:
+        assert not migration.namespace_exists(domain)
+        assert migration.deployment_available(migration.source, migration.workload(domain))
+        assert wait_for(lambda: migration.serving_namespace(domain) == migration.source, what="blue rule first"), domain
+    assert_argocd_restored(migration)
+    assert migration.ledger()["state"] == "rolled-back"
+    details = migration.last_finish("90")["details"]
+    assert details["scenario"] == scenario
+    assert sorted(details["green_removed"]) == sorted(migration.domains)
+    return details
+
+
+def test_rollback_before_the_switch_removes_green_and_blue_keeps_serving(migration):
+    result = migration.run("90_rollback.yml")
+
+    assert_ok(result)
+    details = assert_rolled_back(migration, "before-switch")
+    assert "switched_back" not in details
+
+
+def test_rollback_after_the_switch_puts_the_recorded_order_back_then_removes_green(migration):
+    assert_ok(migration.run("50_switch_traffic.yml"))
+    assert migration.serving_namespace(migration.domains[0]) == migration.domains[0]
+
+    result = migration.run("90_rollback.yml")
+
+    assert_ok(result)
+    details = assert_rolled_back(migration, "after-switch")
+    assert details["switched_back"] == {domain: "20" for domain in migration.domains}
+
+
+def test_rollback_after_blue_removal_recreates_blue_from_the_backup(migration):
+    migration.set_ledger(backup_path=str(migration.write_backup()))
+    assert_ok(migration.run("50_switch_traffic.yml"))
+    assert_ok(migration.run("60_blue_removal.yml", bluegreen_blue_removal_soak_seconds=0, blue_removal_confirm=True))
+    assert not migration.namespace_exists(migration.source)
+
+    result = migration.run("90_rollback.yml")
+
+    assert_ok(result)
+    details = assert_rolled_back(migration, "after-blue-removal")
+    assert sorted(details["restored"]) == sorted("{0}/{1}".format(kind, migration.workload(d))
+                                                 for kind in ("Deployment", "Service", "Ingress") for d in migration.domains)
+    assert details["switched_back"] == {domain: "20" for domain in migration.domains}
+    appset = migration.custom.get_namespaced_custom_object(*ARGO, "argocd", "applicationsets", migration.id)
+    assert "restored-from-backup" not in (appset["metadata"].get("labels") or {})
+
+
+def test_rollback_refuses_an_unknown_state_without_an_explicit_scenario(migration):
+    migration.set_ledger(state="mystery")
+
+    result = migration.run("90_rollback.yml")
+
+    assert_refused(result, "rollback_scenario: expected one of before-switch, after-switch, after-blue-removal")
+    for domain in migration.domains:
+        assert migration.namespace_exists(domain)

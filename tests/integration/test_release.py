@@ -1,0 +1,298 @@
+"""Seed 001 on the sandbox, through the playbooks: two releases alternate the colours (blue -> green -> blue)
+while a client keeps calling the Service and not one request fails; releasing the image that is already live
+changes nothing; the rollback brings the previous colour back (scaling it up again) well within a minute; bad
+input is refused before anything changes.
+
+The namespace is a scratch one, so this does not clash with the Molecule scenario (namespace backend)."""
+
+import http.client
+import itertools
+import json
+import re
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "integration" / "fixtures" / "release_namespace.yml"
+NAMESPACE = "release-scratch-pytest"
+LEDGER_NAMESPACE = "ecoeco-bluegreen"
+LEDGER = "release-ledger-" + NAMESPACE
+DEPLOYMENTS = {"blue": "backend-blue", "green": "backend-green"}
+
+# The probe's bounds: loopback only, at most 400 requests over at most 20 s.
+PROBE_MAX_REQUESTS = 400
+PROBE_MAX_SECONDS = 20.0
+PROBE_INTERVAL = PROBE_MAX_SECONDS / PROBE_MAX_REQUESTS
+ENDPOINTS_REFRESH = 0.1
+
+
+def loopback_twin(pod_ip):
+    """The sandbox serves pod 10.244.a.b on 127.244.a.b."""
+    address = re.sub(r"^10\.244\.", "127.244.", pod_ip)
+    assert address.startswith("127."), "refusing to send traffic outside loopback: {0}".format(pod_ip)
+    return address
+
+
+class ServiceProbe:
+    """Calls the Service the way kube-proxy routes it: each request goes to the next Ready address of the
+    Service's EndpointSlices (re-read every 100 ms), at its loopback twin. A request with no Ready endpoint to
+    go to counts as failed, as does any answer but 200. Records the pod's ``version`` label of every answer."""
+
+    def __init__(self, kube, namespace, service):
+        from kubernetes import client
+        self._slices = client.DiscoveryV1Api(kube)
+        self._namespace = namespace
+        self._selector = "kubernetes.io/service-name=" + service
+        self._endpoints = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = []
+        self.answers = []
+
+    def start(self):
+        self._read_endpoints()
+        self._threads = [threading.Thread(target=self._refresh_endpoints, daemon=True),
+                         threading.Thread(target=self._send, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    @property
+    def failures(self):
+        return [answer for answer in self.answers if answer[0] != 200]
+
+    @property
+    def versions(self):
+        return [answer[1] for answer in self.answers if answer[0] == 200]
+
+    def _read_endpoints(self):
+        found = []
+        for endpoint_slice in self._slices.list_namespaced_endpoint_slice(self._namespace, label_selector=self._selector).items:
+            for endpoint in endpoint_slice.endpoints or []:
+                if endpoint.conditions is None or endpoint.conditions.ready is not False:
+                    found.extend(endpoint.addresses)
+        with self._lock:
+            self._endpoints = sorted(found)
+
+    def _refresh_endpoints(self):
+        while not self._stop.wait(ENDPOINTS_REFRESH):
+            self._read_endpoints()
+
+    def _send(self):
+        started = time.monotonic()
+        for count in itertools.count():
+            if count >= PROBE_MAX_REQUESTS or time.monotonic() - started >= PROBE_MAX_SECONDS or self._stop.is_set():
+                return
+            with self._lock:
+                endpoints = list(self._endpoints)
+            self.answers.append(self._request(endpoints[count % len(endpoints)]) if endpoints else ("no Ready endpoint", None))
+            self._stop.wait(PROBE_INTERVAL)
+
+    @staticmethod
+    def _request(pod_ip):
+        connection = http.client.HTTPConnection(loopback_twin(pod_ip), 8000, timeout=2)
+        try:
+            connection.request("GET", "/api/v1/probe")
+            response = connection.getresponse()
+            body = response.read()
+            return response.status, json.loads(body).get("version") if response.status == 200 else body[:100].decode("latin-1")
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            return "{0} from {1}".format(type(error).__name__, pod_ip), None
+        finally:
+            connection.close()
+
+
+def playbook(env, path, tmp_path, **extra_vars):
+    """Starts a playbook against the sandbox inventory, on the scratch namespace; returns the Popen."""
+    extra = {"bluegreen_release_namespace": NAMESPACE, "bluegreen_results_dir": str(tmp_path)}
+    extra.update(extra_vars)
+    return subprocess.Popen(["ansible-playbook", "-i", "inventories/sandbox", str(path), "-e", json.dumps(extra)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finished(process, timeout=600):
+    """Waits for a playbook; returns its exit code, its output with whitespace runs folded (the YAML callback
+    wraps long messages) and its PLAY RECAP."""
+    output, _ = process.communicate(timeout=timeout)
+    output = " ".join(output.split())
+    recap = output[output.rfind("PLAY RECAP"):]
+    return process.returncode, output, recap
+
+
+class Cluster:
+    def __init__(self, kube):
+        from kubernetes import client
+        self.apps = client.AppsV1Api(kube)
+        self.core = client.CoreV1Api(kube)
+
+    def selected_colour(self):
+        return self.core.read_namespaced_service("backend", NAMESPACE).spec.selector["version"]
+
+    def deployment(self, colour):
+        return self.apps.read_namespaced_deployment(DEPLOYMENTS[colour], NAMESPACE)
+
+    def image(self, colour):
+        return self.deployment(colour).spec.template.spec.containers[0].image
+
+    def pod_images(self, colour):
+        pods = self.core.list_namespaced_pod(NAMESPACE, label_selector="app=backend,version=" + colour).items
+        return sorted(pod.spec.containers[0].image for pod in pods if pod.metadata.deletion_timestamp is None)
+
+    def available(self, colour, image):
+        deployment = self.deployment(colour)
+        status = deployment.status
+        return (deployment.spec.replicas > 0 and deployment.spec.template.spec.containers[0].image == image
+                and status.observed_generation == deployment.metadata.generation
+                and (status.updated_replicas or 0) == (status.ready_replicas or 0) == (status.replicas or 0) == deployment.spec.replicas)
+
+    def ledger(self):
+        data = self.core.read_namespaced_config_map(LEDGER, LEDGER_NAMESPACE).data
+        return dict(data, events=json.loads(data["events"]))
+
+    def last_finish(self):
+        return [event for event in self.ledger()["events"] if event["event"] == "finish"][-1]
+
+
+@pytest.fixture(scope="module")
+def cluster(sandbox_env, kube, tmp_path_factory):
+    """The seed 001 starting state in a scratch namespace (blue live with 2 replicas of 1.0.0, green at 0); removed afterwards."""
+    from kubernetes.client.exceptions import ApiException
+    made = Cluster(kube)
+    code, output, _ = finished(playbook(sandbox_env, FIXTURE, tmp_path_factory.mktemp("fixture")))
+    assert code == 0, output[-4000:]
+    yield made
+    made.core.delete_namespace(NAMESPACE)
+    try:
+        made.core.delete_namespaced_config_map(LEDGER, LEDGER_NAMESPACE)
+    except ApiException as error:
+        if error.status != 404:
+            raise
+
+
+def release_under_traffic(sandbox_env, kube, cluster, tmp_path, image, old, new):
+    """Runs the release playbook; from the moment the idle colour is fully available on the new image (the
+    switch follows within seconds) until the playbook ends, probes the Service. Returns the probe."""
+    process = playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, bluegreen_release_image=image)
+    probe = None
+    try:
+        while process.poll() is None and probe is None:
+            if cluster.available(new, image):
+                probe = ServiceProbe(kube, NAMESPACE, "backend").start()
+            else:
+                time.sleep(0.2)
+        code, output, recap = finished(process)
+    finally:
+        if probe is not None:
+            probe.stop()
+    assert code == 0, output[-6000:]
+    assert probe is not None, "the playbook ended before {0} was seen available on {1}".format(DEPLOYMENTS[new], image)
+    return probe, recap
+
+
+def assert_served_by(cluster, colour, image, other, other_replicas):
+    assert cluster.selected_colour() == colour
+    assert cluster.image(colour) == image
+    assert cluster.pod_images(colour) == [image, image]
+    assert cluster.deployment(other).spec.replicas == other_replicas
+
+
+def assert_no_failed_request(probe, old, new):
+    assert len(probe.answers) >= 20, "the probe sent only {0} requests".format(len(probe.answers))
+    assert probe.failures == [], "{0} of {1} requests failed, first ones: {2}".format(len(probe.failures), len(probe.answers), probe.failures[:5])
+    # The window covered the switch: the old colour answered first, the new one last.
+    assert probe.versions[0] == old and probe.versions[-1] == new, "versions seen: {0}".format(sorted(set(probe.versions)))
+    switched = probe.versions.index(new)
+    assert set(probe.versions[switched:]) == {new}, "traffic went back to {0} after the switch".format(old)
+
+
+def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minute(sandbox_env, kube, cluster, tmp_path):
+    # Release 1: blue (1.0.0) is live, green gets 1.1.0 and the traffic.
+    probe, _ = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.1.0", "blue", "green")
+    assert_no_failed_request(probe, "blue", "green")
+    probes = [len(probe.answers)]
+    assert_served_by(cluster, "green", "ecoeco/backend:1.1.0", "blue", 0)
+    first = cluster.last_finish()
+    assert first["outcome"] == "success"
+    assert first["details"]["timings"]["switch_ms"]["total"] < 1000, first["details"]["timings"]
+
+    # Release 2: green is live, so blue (at 0 replicas) gets 1.2.0 and the traffic.
+    probe, _ = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.2.0", "green", "blue")
+    assert_no_failed_request(probe, "green", "blue")
+    probes.append(len(probe.answers))
+    assert_served_by(cluster, "blue", "ecoeco/backend:1.2.0", "green", 0)
+    second = cluster.last_finish()
+    ledger = cluster.ledger()
+    assert (ledger["state"], ledger["live_colour"], ledger["previous_colour"], ledger["image"]) == ("switched", "blue", "green", "ecoeco/backend:1.2.0")
+
+    # Releasing the live image again changes nothing.
+    code, output, recap = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, bluegreen_release_image="ecoeco/backend:1.2.0"))
+    assert code == 0, output[-4000:]
+    assert "changed=0" in recap, recap
+    assert cluster.last_finish()["outcome"] == "skipped"
+    assert_served_by(cluster, "blue", "ecoeco/backend:1.2.0", "green", 0)
+
+    # Rollback: green (scaled to 0 by release 2) comes back with 1.1.0 and takes the traffic again.
+    code, output, recap = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path))
+    assert code == 0, output[-4000:]
+    assert_served_by(cluster, "green", "ecoeco/backend:1.1.0", "blue", 2)
+    rollback = cluster.last_finish()
+    assert rollback["outcome"] == "rolled-back"
+    assert rollback["details"]["timings"]["duration_s"] < 60, rollback["details"]["timings"]
+    assert "Rolled back Service {0}/backend from blue to green in".format(NAMESPACE) in output
+
+    # A second rollback finds the Service already on the recorded previous colour.
+    code, output, recap = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path))
+    assert code == 0, output[-4000:]
+    assert "changed=0" in recap, recap
+    assert cluster.selected_colour() == "green"
+
+    print("switch ms: release 1 {0}, release 2 {1}; rollback: {2}; probe requests: {3}".format(
+        first["details"]["timings"]["switch_ms"], second["details"]["timings"]["switch_ms"], rollback["details"]["timings"], probes))
+
+
+@pytest.mark.parametrize("extra_vars, message", [
+    ({"bluegreen_release_image": ""}, "release_image: expected the image to release"),
+    ({"bluegreen_release_image": "ecoeco/backend:9.9.9", "bluegreen_release_deployments": {"blue": "backend-blue", "green": "backend-teal"}},
+     "release_deployments: Deployment {0}/backend-teal (colour green) must exist".format(NAMESPACE)),
+    ({"bluegreen_release_image": "ecoeco/backend:9.9.9", "bluegreen_release_deployments": {"teal": "backend-blue", "cyan": "backend-green"}},
+     "must hold one of teal, cyan"),
+])
+def test_bad_input_is_refused_before_anything_changes(sandbox_env, cluster, tmp_path, extra_vars, message):
+    before = {colour: cluster.deployment(colour).metadata.resource_version for colour in DEPLOYMENTS}
+    service_before = cluster.core.read_namespaced_service("backend", NAMESPACE).metadata.resource_version
+    code, output, _ = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, **extra_vars))
+    assert code != 0
+    assert message in output, output[-3000:]
+    assert cluster.last_finish()["outcome"] == "failed"
+    assert {colour: cluster.deployment(colour).metadata.resource_version for colour in DEPLOYMENTS} == before
+    assert cluster.core.read_namespaced_service("backend", NAMESPACE).metadata.resource_version == service_before
+
+
+def test_the_probe_sees_the_failures_of_a_naive_switch(sandbox_env, kube, tmp_path):
+    """The check above means something: flipping the selector the moment green is scaled up, and scaling blue
+    down at once (the seed's kubectl patch without waiting), leaves the Service without Ready endpoints."""
+    from kubernetes import client
+    namespace = NAMESPACE + "-naive"
+    code, output, _ = finished(playbook(sandbox_env, FIXTURE, tmp_path, bluegreen_release_namespace=namespace))
+    assert code == 0, output[-4000:]
+    apps, core = client.AppsV1Api(kube), client.CoreV1Api(kube)
+    probe = ServiceProbe(kube, namespace, "backend").start()
+    try:
+        time.sleep(1)
+        apps.patch_namespaced_deployment_scale("backend-green", namespace, {"spec": {"replicas": 2}})
+        core.patch_namespaced_service("backend", namespace, {"spec": {"selector": {"version": "green"}}})
+        apps.patch_namespaced_deployment_scale("backend-blue", namespace, {"spec": {"replicas": 0}})
+        time.sleep(6)
+    finally:
+        probe.stop()
+        core.delete_namespace(namespace)
+    assert "no Ready endpoint" in [answer[0] for answer in probe.failures], probe.answers
