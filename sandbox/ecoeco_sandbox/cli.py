@@ -17,6 +17,7 @@ from ecoeco_sandbox.errors import SandboxError
 from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
 
 PART_OF_SELECTOR = "app.kubernetes.io/part-of=ecoeco-backend"
+MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=ecoeco.bluegreen"  # the ledger namespace
 START = time.monotonic()
 
 
@@ -215,7 +216,8 @@ def reset_to_blue(paths):
     state = read_state(paths)
     api, dyn = kube.connect(paths.kubeconfig)
     core = CoreV1Api(api)
-    doomed = [ns.metadata.name for ns in core.list_namespace(label_selector=PART_OF_SELECTOR).items]
+    doomed = [ns.metadata.name for selector in (PART_OF_SELECTOR, MANAGED_BY_SELECTOR)
+              for ns in core.list_namespace(label_selector=selector).items]
     for name in doomed:
         try:
             core.delete_namespace(name)

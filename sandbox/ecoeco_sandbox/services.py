@@ -15,6 +15,7 @@ import boto3
 from kubernetes import config
 from kubernetes.client import CoreV1Api
 
+from ecoeco_sandbox import ip_allocator
 from ecoeco_sandbox.aws import lb_controller, moto_server, seed
 from ecoeco_sandbox.paths import Paths
 from ecoeco_sandbox.podapps import PodApps
@@ -36,13 +37,14 @@ def list_pods(core):
 
 
 async def serve_pods(core, stop):
-    """Keep the stand-in apps in step with the pods until ``stop`` is set."""
+    """Give new pods their IPs and keep the stand-in apps in step with the pods until ``stop`` is set."""
     apps = PodApps()
     loop = asyncio.get_running_loop()
     try:
         while not stop.is_set():
             try:
                 pods = await loop.run_in_executor(None, list_pods, core)
+                await loop.run_in_executor(None, ip_allocator.assign_addresses, core, pods)
                 await apps.sync(pods)
             except Exception:  # pylint: disable=broad-except
                 LOG.exception("pod resync failed; retrying")

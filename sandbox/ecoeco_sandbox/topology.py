@@ -1,6 +1,9 @@
 """The simulated cluster mirrors the EcoEco production layout (MISSION.md): one tainted control-plane
 node, two application workers, and dedicated, tainted data and monitoring nodes."""
 
+import os
+
+
 APPLICATION_LABEL = {"workload": "application"}
 
 # name -> (labels, taints); each node gets a /24 of the pod network 10.244.0.0/16.
@@ -14,7 +17,9 @@ NODES = [
     ("k8s-monitoring", {"workload": "monitoring"}, [("dedicated", "monitoring", "NoSchedule")]),
 ]
 
-POD_NETWORK_PREFIX = "10.244"
+# A second sandbox on the same machine needs its own octet (ECOECO_SANDBOX_POD_OCTET), or the two
+# would compete for the same loopback twins.
+POD_NETWORK_PREFIX = "10." + os.environ.get("ECOECO_SANDBOX_POD_OCTET", "244")
 
 
 def loopback_address(pod_ip):

@@ -26,6 +26,7 @@ GROUP_ORDER = "alb.ingress.kubernetes.io/group.order"
 PART_OF = {"app.kubernetes.io/part-of": "ecoeco-backend"}
 NEVER_READY = "sandbox.ecoeco.io/never-ready"
 HEALTH = "sandbox.ecoeco.io/health"
+RESOURCE_TAG = "ingress.k8s.aws/resource"
 
 
 def wait_for(check, timeout=90, interval=0.5, what="condition"):
@@ -171,6 +172,16 @@ class ScratchMigration:
         return {domain: self.apps.read_namespaced_deployment(self.workload(domain), self.source).metadata.resource_version
                 for domain in self.domains}
 
+    def target_group_arn(self, elbv2, domain):
+        """ARN of the target group the load balancer controller made for the green Service of ``domain``."""
+        wanted = "{0}/{1}:8000".format(domain, self.workload(domain))
+        arns = [group["TargetGroupArn"] for page in elbv2.get_paginator("describe_target_groups").paginate() for group in page["TargetGroups"]]
+        for start in range(0, len(arns), 20):
+            for description in elbv2.describe_tags(ResourceArns=arns[start:start + 20])["TagDescriptions"]:
+                if {tag["Key"]: tag["Value"] for tag in description["Tags"]}.get(RESOURCE_TAG) == wanted:
+                    return description["ResourceArn"]
+        raise AssertionError("no target group tagged {0}={1}".format(RESOURCE_TAG, wanted))
+
     def patch_green_template(self, domain, annotations):
         self.apps.patch_namespaced_deployment(self.workload(domain), domain, {"spec": {"template": {"metadata": {"annotations": annotations}}}})
 
@@ -310,11 +321,30 @@ def test_smoke_test_catches_a_failing_pod_and_a_wrong_answer(scratch):
         scratch.patch_green_template(failing, {HEALTH: None})
     assert result.returncode != 0
     message = scratch.last_finish("40")["details"]["error"]
-    assert message.startswith("smoke test failed: 3 of 7 checks:")
+    assert message.startswith("smoke test failed: 4 of 6 checks:")
     assert message.count("{0} 10.".format(failing)) == 2
     assert "GET /health: got 500 (expected 200)" in message
-    assert "{0} 10.".format(scratch.domains[0]) in message and "answer lacks {\"version\": \"blue\"}" in message
+    assert message.count("{0} 10.".format(scratch.domains[0])) == 2
+    assert "GET /api/v1/whoami: answer lacks {\"version\": \"blue\"}" in message
     assert scratch.last_finish("40")["outcome"] == "failed"
+
+
+def test_green_deploy_fails_naming_the_domain_whose_target_group_is_unhealthy(scratch, aws):
+    from ecoeco_sandbox.aws.target_health import set_health_override
+
+    domain = scratch.domains[0]
+    elbv2 = aws("elbv2")
+    arn = scratch.target_group_arn(elbv2, domain)
+    set_health_override(elbv2, arn, None, "unhealthy")
+    try:
+        result = scratch.run("30_green_deploy.yml", bluegreen_domains=[domain], bluegreen_green_deploy_timeout=15)
+    finally:
+        set_health_override(elbv2, arn, None, None)
+    assert result.returncode != 0
+    error = scratch.last_finish("30")["details"]["error"]
+    assert "target groups not healthy" in error
+    assert "(domain {0}, 0 of ".format(domain) in error
+    assert "unhealthy Target.FailedHealthChecks" in error
 
 
 def test_green_that_never_becomes_ready_fails_naming_its_domain(scratch):

@@ -273,7 +273,7 @@ def test_report_reads_the_switch_phase_details(runs, tmp_path):
              {"name": "k8s-api-authapi-0", "all_healthy": False, "counts": dict(counts, healthy=1, unhealthy=1)}]}}},
         {"phase": "50", "name": "switch traffic", "event": "start", "at": "2026-01-01T01:00:00.000000Z", "epoch": 1767229200.0},
         {"phase": "50", "name": "switch traffic", "event": "start", "at": "2026-01-01T01:05:00.000000Z", "epoch": 1767229500.0},
-        {"phase": "50", "name": "switch traffic", "event": "finish", "outcome": "success", "at": "2026-01-01T01:05:02.250000Z", "epoch": 1767229502.25,
+        {"phase": "50", "name": "switch traffic", "event": "finish", "outcome": "success", "at": "2026-01-01T01:05:02.400000Z", "epoch": 1767229502.4,
          "details": {"previous": {"auth": "20"}, "current": {"auth": "9"},
                      "timings_ms": {"freeze": 120.5, "gate_before": 800.0, "switch": {"verify": 40.1, "patch": 12.2, "converge": 600.3, "total": 652.6},
                                     "gate_after": None},
@@ -287,7 +287,7 @@ def test_report_reads_the_switch_phase_details(runs, tmp_path):
 
     assert "| 0 | preflight | 2026-01-01 00:00:00 | 2026-01-01 00:00:30 | 30.0 | success |" in text
     assert "| 50 | switch traffic | 2026-01-01 01:00:00 | — | — | no finish recorded |" in text  # cut short by a second start
-    assert "| 50 | switch traffic | 2026-01-01 01:05:00 | 2026-01-01 01:05:02 | 2.2 | success |" in text
+    assert "| 50 | switch traffic | 2026-01-01 01:05:00 | 2026-01-01 01:05:02 | 2.4 | success |" in text
     assert re.search(r"^\| auth \| api \| auth \| .* \| green group\.order 20 → 9 \|$", text, re.M)
     assert "| switch total | 652.6 |" in text
     assert "| freeze | 120.5 |" in text and "| gate_after | — |" in text

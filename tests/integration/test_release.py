@@ -1,10 +1,13 @@
 """Seed 001 on the sandbox, through the playbooks: two releases alternate the colours (blue -> green -> blue)
 while a client keeps calling the Service and not one request fails; releasing the image that is already live
-changes nothing; the rollback brings the previous colour back (scaling it up again) well within a minute; bad
+changes nothing; the rollback brings the previous colour back (scaling it up again) well within a minute; a
+rollback during the keep period goes back to the colour still running and the release then leaves it alone; bad
 input is refused before anything changes.
 
-The namespace is a scratch one, so this does not clash with the Molecule scenario (namespace backend)."""
+The namespaces are scratch ones (release-scratch-pytest*), so this does not clash with the Molecule scenario
+(namespace backend)."""
 
+import contextlib
 import http.client
 import itertools
 import json
@@ -20,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "integration" / "fixtures" / "release_namespace.yml"
 NAMESPACE = "release-scratch-pytest"
 LEDGER_NAMESPACE = "ecoeco-bluegreen"
-LEDGER = "release-ledger-" + NAMESPACE
 DEPLOYMENTS = {"blue": "backend-blue", "green": "backend-green"}
 
 # The probe's bounds: loopback only, at most 400 requests over at most 20 s.
@@ -28,6 +30,8 @@ PROBE_MAX_REQUESTS = 400
 PROBE_MAX_SECONDS = 20.0
 PROBE_INTERVAL = PROBE_MAX_SECONDS / PROBE_MAX_REQUESTS
 ENDPOINTS_REFRESH = 0.1
+# Long enough for a rollback playbook to run while the release waits.
+KEEP_SECONDS = 120
 
 
 def loopback_twin(pod_ip):
@@ -111,9 +115,9 @@ class ServiceProbe:
             connection.close()
 
 
-def playbook(env, path, tmp_path, **extra_vars):
-    """Starts a playbook against the sandbox inventory, on the scratch namespace; returns the Popen."""
-    extra = {"bluegreen_release_namespace": NAMESPACE, "bluegreen_results_dir": str(tmp_path)}
+def playbook(env, path, tmp_path, namespace=NAMESPACE, **extra_vars):
+    """Starts a playbook against the sandbox inventory, on a scratch namespace; returns the Popen."""
+    extra = {"bluegreen_release_namespace": namespace, "bluegreen_results_dir": str(tmp_path)}
     extra.update(extra_vars)
     return subprocess.Popen(["ansible-playbook", "-i", "inventories/sandbox", str(path), "-e", json.dumps(extra)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -129,22 +133,26 @@ def finished(process, timeout=600):
 
 
 class Cluster:
-    def __init__(self, kube):
+    """What the tests read back from one scratch namespace and its release ledger."""
+
+    def __init__(self, kube, namespace):
         from kubernetes import client
         self.apps = client.AppsV1Api(kube)
         self.core = client.CoreV1Api(kube)
+        self.namespace = namespace
+        self.ledger_name = "release-ledger-" + namespace
 
     def selected_colour(self):
-        return self.core.read_namespaced_service("backend", NAMESPACE).spec.selector["version"]
+        return self.core.read_namespaced_service("backend", self.namespace).spec.selector["version"]
 
     def deployment(self, colour):
-        return self.apps.read_namespaced_deployment(DEPLOYMENTS[colour], NAMESPACE)
+        return self.apps.read_namespaced_deployment(DEPLOYMENTS[colour], self.namespace)
 
     def image(self, colour):
         return self.deployment(colour).spec.template.spec.containers[0].image
 
     def pod_images(self, colour):
-        pods = self.core.list_namespaced_pod(NAMESPACE, label_selector="app=backend,version=" + colour).items
+        pods = self.core.list_namespaced_pod(self.namespace, label_selector="app=backend,version=" + colour).items
         return sorted(pod.spec.containers[0].image for pod in pods if pod.metadata.deletion_timestamp is None)
 
     def available(self, colour, image):
@@ -155,27 +163,36 @@ class Cluster:
                 and (status.updated_replicas or 0) == (status.ready_replicas or 0) == (status.replicas or 0) == deployment.spec.replicas)
 
     def ledger(self):
-        data = self.core.read_namespaced_config_map(LEDGER, LEDGER_NAMESPACE).data
+        data = self.core.read_namespaced_config_map(self.ledger_name, LEDGER_NAMESPACE).data
         return dict(data, events=json.loads(data["events"]))
 
-    def last_finish(self):
-        return [event for event in self.ledger()["events"] if event["event"] == "finish"][-1]
+    def last_finish(self, phase):
+        return [event for event in self.ledger()["events"] if event["event"] == "finish" and event["phase"] == phase][-1]
+
+
+@contextlib.contextmanager
+def seed_state(sandbox_env, kube, tmp_path, namespace):
+    """The seed 001 starting state (blue live with 2 replicas of 1.0.0, green at 0) in a scratch namespace,
+    removed afterwards with its ledger."""
+    from kubernetes.client.exceptions import ApiException
+    made = Cluster(kube, namespace)
+    code, output, _ = finished(playbook(sandbox_env, FIXTURE, tmp_path, namespace))
+    assert code == 0, output[-4000:]
+    try:
+        yield made
+    finally:
+        made.core.delete_namespace(namespace)
+        try:
+            made.core.delete_namespaced_config_map(made.ledger_name, LEDGER_NAMESPACE)
+        except ApiException as error:
+            if error.status != 404:
+                raise
 
 
 @pytest.fixture(scope="module")
 def cluster(sandbox_env, kube, tmp_path_factory):
-    """The seed 001 starting state in a scratch namespace (blue live with 2 replicas of 1.0.0, green at 0); removed afterwards."""
-    from kubernetes.client.exceptions import ApiException
-    made = Cluster(kube)
-    code, output, _ = finished(playbook(sandbox_env, FIXTURE, tmp_path_factory.mktemp("fixture")))
-    assert code == 0, output[-4000:]
-    yield made
-    made.core.delete_namespace(NAMESPACE)
-    try:
-        made.core.delete_namespaced_config_map(LEDGER, LEDGER_NAMESPACE)
-    except ApiException as error:
-        if error.status != 404:
-            raise
+    with seed_state(sandbox_env, kube, tmp_path_factory.mktemp("fixture"), NAMESPACE) as made:
+        yield made
 
 
 def release_under_traffic(sandbox_env, kube, cluster, tmp_path, image, old, new):
@@ -186,7 +203,7 @@ def release_under_traffic(sandbox_env, kube, cluster, tmp_path, image, old, new)
     try:
         while process.poll() is None and probe is None:
             if cluster.available(new, image):
-                probe = ServiceProbe(kube, NAMESPACE, "backend").start()
+                probe = ServiceProbe(kube, cluster.namespace, "backend").start()
             else:
                 time.sleep(0.2)
         code, output, recap = finished(process)
@@ -220,7 +237,7 @@ def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minu
     assert_no_failed_request(probe, "blue", "green")
     probes = [len(probe.answers)]
     assert_served_by(cluster, "green", "ecoeco/backend:1.1.0", "blue", 0)
-    first = cluster.last_finish()
+    first = cluster.last_finish("release")
     assert first["outcome"] == "success"
     assert first["details"]["timings"]["switch_ms"]["total"] < 1000, first["details"]["timings"]
 
@@ -229,7 +246,7 @@ def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minu
     assert_no_failed_request(probe, "green", "blue")
     probes.append(len(probe.answers))
     assert_served_by(cluster, "blue", "ecoeco/backend:1.2.0", "green", 0)
-    second = cluster.last_finish()
+    second = cluster.last_finish("release")
     ledger = cluster.ledger()
     assert (ledger["state"], ledger["live_colour"], ledger["previous_colour"], ledger["image"]) == ("switched", "blue", "green", "ecoeco/backend:1.2.0")
 
@@ -237,14 +254,14 @@ def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minu
     code, output, recap = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, bluegreen_release_image="ecoeco/backend:1.2.0"))
     assert code == 0, output[-4000:]
     assert "changed=0" in recap, recap
-    assert cluster.last_finish()["outcome"] == "skipped"
+    assert cluster.last_finish("release")["outcome"] == "skipped"
     assert_served_by(cluster, "blue", "ecoeco/backend:1.2.0", "green", 0)
 
     # Rollback: green (scaled to 0 by release 2) comes back with 1.1.0 and takes the traffic again.
     code, output, recap = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path))
     assert code == 0, output[-4000:]
     assert_served_by(cluster, "green", "ecoeco/backend:1.1.0", "blue", 2)
-    rollback = cluster.last_finish()
+    rollback = cluster.last_finish("release-rollback")
     assert rollback["outcome"] == "rolled-back"
     assert rollback["details"]["timings"]["duration_s"] < 60, rollback["details"]["timings"]
     assert "Rolled back Service {0}/backend from blue to green in".format(NAMESPACE) in output
@@ -268,31 +285,55 @@ def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minu
 ])
 def test_bad_input_is_refused_before_anything_changes(sandbox_env, cluster, tmp_path, extra_vars, message):
     before = {colour: cluster.deployment(colour).metadata.resource_version for colour in DEPLOYMENTS}
-    service_before = cluster.core.read_namespaced_service("backend", NAMESPACE).metadata.resource_version
+    service_before = cluster.core.read_namespaced_service("backend", cluster.namespace).metadata.resource_version
     code, output, _ = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, **extra_vars))
     assert code != 0
     assert message in output, output[-3000:]
-    assert cluster.last_finish()["outcome"] == "failed"
+    assert cluster.last_finish("release")["outcome"] == "failed"
     assert {colour: cluster.deployment(colour).metadata.resource_version for colour in DEPLOYMENTS} == before
-    assert cluster.core.read_namespaced_service("backend", NAMESPACE).metadata.resource_version == service_before
+    assert cluster.core.read_namespaced_service("backend", cluster.namespace).metadata.resource_version == service_before
+
+
+def test_a_rollback_during_the_keep_period_goes_back_and_the_release_leaves_both_running(sandbox_env, kube, tmp_path):
+    """The keep period exists for this: the release has switched to green and waits before scaling blue down;
+    the rollback reads the ledger, goes back to blue (still running, so at once), and when the wait ends the
+    release sees blue serving and scales nothing down."""
+    with seed_state(sandbox_env, kube, tmp_path, NAMESPACE + "-keep") as cluster:
+        release = playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, cluster.namespace,
+                           bluegreen_release_image="ecoeco/backend:1.1.0", bluegreen_release_keep_old_seconds=KEEP_SECONDS)
+        try:
+            deadline = time.monotonic() + 300
+            while not (release.poll() is None and cluster.selected_colour() == "green" and "previous_colour" in cluster.ledger()):
+                assert release.poll() is None and time.monotonic() < deadline, "the release did not switch to green"
+                time.sleep(0.5)
+            code, output, _ = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path, cluster.namespace))
+            assert code == 0, output[-4000:]
+            assert release.poll() is None, "the keep period ended before the rollback did: raise KEEP_SECONDS"
+            assert cluster.selected_colour() == "blue"
+            rolled_back = cluster.last_finish("release-rollback")["details"]["timings"]
+        finally:
+            code, output, _ = finished(release)
+        assert code == 0, output[-4000:]
+        assert "selects blue (rolled back?): backend-blue is left running" in output
+        assert cluster.last_finish("release-retire")["outcome"] == "skipped"
+        assert_served_by(cluster, "blue", "ecoeco/backend:1.0.0", "green", 2)
+        ledger = cluster.ledger()
+        assert (ledger["state"], ledger["live_colour"]) == ("rolled-back", "blue")
+        # Blue was still running: nothing to wait for before the switch.
+        assert rolled_back["restore_s"] < 2, rolled_back
 
 
 def test_the_probe_sees_the_failures_of_a_naive_switch(sandbox_env, kube, tmp_path):
     """The check above means something: flipping the selector the moment green is scaled up, and scaling blue
     down at once (the seed's kubectl patch without waiting), leaves the Service without Ready endpoints."""
-    from kubernetes import client
-    namespace = NAMESPACE + "-naive"
-    code, output, _ = finished(playbook(sandbox_env, FIXTURE, tmp_path, bluegreen_release_namespace=namespace))
-    assert code == 0, output[-4000:]
-    apps, core = client.AppsV1Api(kube), client.CoreV1Api(kube)
-    probe = ServiceProbe(kube, namespace, "backend").start()
-    try:
-        time.sleep(1)
-        apps.patch_namespaced_deployment_scale("backend-green", namespace, {"spec": {"replicas": 2}})
-        core.patch_namespaced_service("backend", namespace, {"spec": {"selector": {"version": "green"}}})
-        apps.patch_namespaced_deployment_scale("backend-blue", namespace, {"spec": {"replicas": 0}})
-        time.sleep(6)
-    finally:
-        probe.stop()
-        core.delete_namespace(namespace)
+    with seed_state(sandbox_env, kube, tmp_path, NAMESPACE + "-naive") as cluster:
+        probe = ServiceProbe(kube, cluster.namespace, "backend").start()
+        try:
+            time.sleep(1)
+            cluster.apps.patch_namespaced_deployment_scale("backend-green", cluster.namespace, {"spec": {"replicas": 2}})
+            cluster.core.patch_namespaced_service("backend", cluster.namespace, {"spec": {"selector": {"version": "green"}}})
+            cluster.apps.patch_namespaced_deployment_scale("backend-blue", cluster.namespace, {"spec": {"replicas": 0}})
+            time.sleep(6)
+        finally:
+            probe.stop()
     assert "no Ready endpoint" in [answer[0] for answer in probe.failures], probe.answers

@@ -91,7 +91,8 @@ def test_failed_build_keeps_previously_cached_binaries(tmp_path):
 
 def test_up_over_a_broken_sandbox_replaces_it(tmp_path):
     home = tmp_path / "home"
-    env = {"ECOECO_SANDBOX_HOME": str(home), "ECOECO_SANDBOX_APISERVER_PORT": str(free_port()), "ECOECO_SANDBOX_AWS_PORT": str(free_port())}
+    env = {"ECOECO_SANDBOX_HOME": str(home), "ECOECO_SANDBOX_APISERVER_PORT": str(free_port()), "ECOECO_SANDBOX_AWS_PORT": str(free_port()),
+           "ECOECO_SANDBOX_POD_OCTET": "246"}  # its own loopback twins, beside the main sandbox
     try:
         assert run([SANDBOXCTL, "up", "--domains", "auth"], env).returncode == 0
         services = int((home / "services.pid").read_text())
