@@ -1,8 +1,8 @@
 """Seed 001 on the sandbox, through the playbooks: two releases alternate the colours (blue -> green -> blue)
 while a client keeps calling the Service and not one request fails; releasing the image that is already live
 changes nothing; the rollback brings the previous colour back (scaling it up again) well within a minute; a
-rollback during the keep period goes back to the colour still running and the release then leaves it alone; bad
-input is refused before anything changes.
+rollback during the keep period goes back to the colour still running and the release then leaves it alone; a
+version that fails its smoke test gets no traffic; bad input is refused before anything changes.
 
 The namespaces are scratch ones (release-scratch-pytest*), so this does not clash with the Molecule scenario
 (namespace backend)."""
@@ -321,6 +321,20 @@ def test_a_rollback_during_the_keep_period_goes_back_and_the_release_leaves_both
         assert (ledger["state"], ledger["live_colour"]) == ("rolled-back", "blue")
         # Blue was still running: nothing to wait for before the switch.
         assert rolled_back["restore_s"] < 2, rolled_back
+
+
+def test_a_new_version_that_fails_its_smoke_test_gets_no_traffic(sandbox_env, kube, tmp_path):
+    """Green's pods come up Ready but answer 500 (a broken release): the release stops before the switch."""
+    with seed_state(sandbox_env, kube, tmp_path, NAMESPACE + "-broken") as cluster:
+        cluster.apps.patch_namespaced_deployment("backend-green", cluster.namespace, {"spec": {"template": {"metadata": {
+            "annotations": {"sandbox.ecoeco.io/health": "failing"}}}}})
+        code, output, _ = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, cluster.namespace,
+                                            bluegreen_release_image="ecoeco/backend:1.1.0"))
+        assert code != 0
+        assert "Status code was 500" in output, output[-3000:]
+        assert cluster.selected_colour() == "blue"
+        assert cluster.deployment("blue").spec.replicas == 2
+        assert cluster.last_finish("release")["outcome"] == "failed"
 
 
 def test_the_probe_sees_the_failures_of_a_naive_switch(sandbox_env, kube, tmp_path):

@@ -10,6 +10,7 @@ objects, and a ledger ConfigMap. Everything is deleted afterwards.
 
 import json
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -362,6 +363,41 @@ def test_switch_is_refused_while_a_target_group_is_unhealthy(migration):
     assert migration.last_finish("50")["outcome"] == "failed"
 
 
+def test_a_failed_gate_after_the_switch_puts_traffic_back_on_blue(migration):
+    from ecoeco_sandbox.aws.target_health import set_health_override
+
+    domain = migration.domains[1]
+    green_group = migration.target_group_arn(domain, domain)
+    stop = threading.Event()
+
+    def spoil_green_once_switched():
+        while not stop.is_set():
+            if migration.ingress_order(domain, migration.workload(domain)) != "20":
+                set_health_override(migration.elbv2, green_group, None, "unhealthy")
+                return
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=spoil_green_once_switched)
+    watcher.start()
+    try:
+        result = migration.run("50_switch_traffic.yml", bluegreen_health_timeout=6)
+    finally:
+        stop.set()
+        watcher.join()
+        set_health_override(migration.elbv2, green_group, None, None)
+
+    assert_refused(result, "gate after the switch", "({0}/green)".format(domain), "traffic is on blue (put back")
+    for each in migration.domains:
+        assert migration.ingress_order(each, migration.workload(each)) == "20"
+        assert migration.serving_namespace(each) == migration.source
+    assert_argocd_restored(migration)
+    assert migration.ledger()["state"] == "smoke-passed"
+    finish = migration.last_finish("50")
+    assert finish["outcome"] == "failed"
+    assert finish["details"]["reverted"] is True
+    assert finish["details"]["switched"] is False
+
+
 def test_switch_without_a_freeze_is_refused_by_the_argocd_check(migration):
     result = migration.run("50_switch_traffic.yml", bluegreen_argocd_applicationset="")
 
@@ -373,8 +409,16 @@ def test_switch_without_a_freeze_is_refused_by_the_argocd_check(migration):
 # -- phase 60 -----------------------------------------------------------------------------------------
 
 
+def assert_argocd_frozen(migration):
+    for name, (policy, recorded) in migration.argocd_policies().items():
+        assert policy == {"syncOptions": AUTOMATED["syncOptions"]}, name
+        assert recorded, name
+
+
 def test_blue_removal_waits_for_the_soak_and_the_confirmation_then_deletes_only_blue(migration):
-    assert_ok(migration.run("50_switch_traffic.yml"))
+    assert_ok(migration.run("50_switch_traffic.yml", bluegreen_keep_argocd_frozen_until_blue_removal=True))
+    assert_argocd_frozen(migration)
+    assert migration.last_finish("50")["details"]["argocd"]["kept_frozen"] is True
 
     unconfirmed = migration.run("60_blue_removal.yml", bluegreen_blue_removal_soak_seconds=0)
     too_early = migration.run("60_blue_removal.yml", bluegreen_blue_removal_soak_seconds=3600, blue_removal_confirm=True)
@@ -385,6 +429,7 @@ def test_blue_removal_waits_for_the_soak_and_the_confirmation_then_deletes_only_
     assert "no confirmation" not in too_early.stdout
     assert migration.namespace_exists(migration.source)
     assert migration.ledger()["state"] == "switched"
+    assert_argocd_frozen(migration)
 
     removed = migration.run("60_blue_removal.yml", bluegreen_blue_removal_soak_seconds=0, blue_removal_confirm=True)
 
@@ -396,6 +441,7 @@ def test_blue_removal_waits_for_the_soak_and_the_confirmation_then_deletes_only_
         assert migration.serving_namespace(domain) == domain
     assert migration.ledger()["state"] == "blue-removed"
     assert migration.last_finish("60")["details"]["deleted"] is True
+    assert_argocd_restored(migration)
 
 
 @pytest.mark.parametrize("source, why", [
