@@ -120,7 +120,7 @@ def test_preflight_records_phase_0_backup_revision_and_alb_in_the_ledger(blue_ru
 
     revision = ledger["manifests_revision"]
     assert re.fullmatch(r"[0-9a-f]{40}", revision)
-    assert subprocess.run(["git", "-C", str(ROOT), "cat-file", "-t", revision], stdout=subprocess.PIPE, text=True).stdout.strip() == "commit"
+    assert subprocess.run(["git", "-C", str(ROOT), "cat-file", "-t", revision], stdout=subprocess.PIPE, text=True, check=True).stdout.strip() == "commit"
 
     details = phase0[-1]["details"]
     assert details["alb_before"]["all_healthy"] is True

@@ -126,7 +126,7 @@ def playbook(env, path, tmp_path, namespace=NAMESPACE, **extra_vars):
 def finished(process, timeout=600):
     """Waits for a playbook; returns its exit code, its output with whitespace runs folded (the YAML callback
     wraps long messages) and its PLAY RECAP."""
-    output, _ = process.communicate(timeout=timeout)
+    output = process.communicate(timeout=timeout)[0]
     output = " ".join(output.split())
     recap = output[output.rfind("PLAY RECAP"):]
     return process.returncode, output, recap
@@ -176,7 +176,7 @@ def seed_state(sandbox_env, kube, tmp_path, namespace):
     removed afterwards with its ledger."""
     from kubernetes.client.exceptions import ApiException
     made = Cluster(kube, namespace)
-    code, output, _ = finished(playbook(sandbox_env, FIXTURE, tmp_path, namespace))
+    code, output, _extra = finished(playbook(sandbox_env, FIXTURE, tmp_path, namespace))
     assert code == 0, output[-4000:]
     try:
         yield made
@@ -233,7 +233,7 @@ def assert_no_failed_request(probe, old, new):
 
 def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minute(sandbox_env, kube, cluster, tmp_path):
     # Release 1: blue (1.0.0) is live, green gets 1.1.0 and the traffic.
-    probe, _ = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.1.0", "blue", "green")
+    probe, _report = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.1.0", "blue", "green")
     assert_no_failed_request(probe, "blue", "green")
     probes = [len(probe.answers)]
     assert_served_by(cluster, "green", "ecoeco/backend:1.1.0", "blue", 0)
@@ -242,7 +242,7 @@ def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minu
     assert first["details"]["timings"]["switch_ms"]["total"] < 1000, first["details"]["timings"]
 
     # Release 2: green is live, so blue (at 0 replicas) gets 1.2.0 and the traffic.
-    probe, _ = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.2.0", "green", "blue")
+    probe, _report = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.2.0", "green", "blue")
     assert_no_failed_request(probe, "green", "blue")
     probes.append(len(probe.answers))
     assert_served_by(cluster, "blue", "ecoeco/backend:1.2.0", "green", 0)
@@ -286,7 +286,7 @@ def test_releases_alternate_without_a_failed_request_and_roll_back_within_a_minu
 def test_bad_input_is_refused_before_anything_changes(sandbox_env, cluster, tmp_path, extra_vars, message):
     before = {colour: cluster.deployment(colour).metadata.resource_version for colour in DEPLOYMENTS}
     service_before = cluster.core.read_namespaced_service("backend", cluster.namespace).metadata.resource_version
-    code, output, _ = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, **extra_vars))
+    code, output, _extra = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, **extra_vars))
     assert code != 0
     assert message in output, output[-3000:]
     assert cluster.last_finish("release")["outcome"] == "failed"
@@ -306,13 +306,13 @@ def test_a_rollback_during_the_keep_period_goes_back_and_the_release_leaves_both
             while not (release.poll() is None and cluster.selected_colour() == "green" and "previous_colour" in cluster.ledger()):
                 assert release.poll() is None and time.monotonic() < deadline, "the release did not switch to green"
                 time.sleep(0.5)
-            code, output, _ = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path, cluster.namespace))
+            code, output, _extra = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path, cluster.namespace))
             assert code == 0, output[-4000:]
             assert release.poll() is None, "the keep period ended before the rollback did: raise KEEP_SECONDS"
             assert cluster.selected_colour() == "blue"
             rolled_back = cluster.last_finish("release-rollback")["details"]["timings"]
         finally:
-            code, output, _ = finished(release)
+            code, output, _extra = finished(release)
         assert code == 0, output[-4000:]
         assert "selects blue (rolled back?): backend-blue is left running" in output
         assert cluster.last_finish("release-retire")["outcome"] == "skipped"
@@ -328,8 +328,8 @@ def test_a_new_version_that_fails_its_smoke_test_gets_no_traffic(sandbox_env, ku
     with seed_state(sandbox_env, kube, tmp_path, NAMESPACE + "-broken") as cluster:
         cluster.apps.patch_namespaced_deployment("backend-green", cluster.namespace, {"spec": {"template": {"metadata": {
             "annotations": {"sandbox.ecoeco.io/health": "failing"}}}}})
-        code, output, _ = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, cluster.namespace,
-                                            bluegreen_release_image="ecoeco/backend:1.1.0"))
+        code, output, _extra = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, cluster.namespace,
+                                                 bluegreen_release_image="ecoeco/backend:1.1.0"))
         assert code != 0
         assert "Status code was 500" in output, output[-3000:]
         assert cluster.selected_colour() == "blue"

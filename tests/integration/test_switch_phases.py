@@ -451,7 +451,7 @@ def test_blue_removal_waits_for_the_soak_and_the_confirmation_then_deletes_only_
 ])
 def test_blue_removal_refuses_a_reserved_namespace_whatever_the_inventory_says(unbuilt, source, why):
     result = unbuilt.run("60_blue_removal.yml", bluegreen_source_namespace=source, blue_removal_confirm=True,
-                           bluegreen_blue_removal_soak_seconds=0)
+                         bluegreen_blue_removal_soak_seconds=0)
 
     assert_refused(result, "refusing to delete {0}: {1}".format(source, why), "nothing was deleted")
     assert unbuilt.namespace_exists(source)
