@@ -249,8 +249,8 @@ class ScratchMigration:
             paths = [value for condition in rule["Conditions"] if condition["Field"] == "path-pattern"
                      for value in condition.get("PathPatternConfig", {}).get("Values", condition.get("Values", []))]
             if any(path.startswith(self.path(domain)) for path in paths):
-                arn = rule["Actions"][0]["TargetGroupArn"] if "TargetGroupArn" in rule["Actions"][0] else \
-                    rule["Actions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
+                action = rule["Actions"][0]
+                arn = action.get("TargetGroupArn") or action["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
                 tags = self.elbv2.describe_tags(ResourceArns=[arn])["TagDescriptions"][0]["Tags"]
                 return {tag["Key"]: tag["Value"] for tag in tags}[RESOURCE_TAG].split("/")[0]
         return None
