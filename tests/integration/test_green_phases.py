@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "scratch-green"
@@ -27,17 +28,6 @@ PART_OF = {"app.kubernetes.io/part-of": "ecoeco-backend"}
 NEVER_READY = "sandbox.ecoeco.io/never-ready"
 HEALTH = "sandbox.ecoeco.io/health"
 RESOURCE_TAG = "ingress.k8s.aws/resource"
-
-
-def wait_for(check, timeout=90, interval=0.5, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out after {0} s waiting for {1}".format(timeout, what))
-        time.sleep(interval)
 
 
 def recap(output):
