@@ -26,7 +26,7 @@ def sandbox_env():
     """The environment for commands against the sandbox (kubeconfig, AWS endpoint, PATH); starts it if needed."""
     subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "up"], check=True)
     env = dict(os.environ)
-    env.update(read_env_file(ROOT / ".sandbox" / "env"))
+    env.update(read_env_file(Path(os.environ.get("ECOECO_SANDBOX_HOME") or ROOT / ".sandbox") / "env"))
     env["PATH"] = "{0}:{1}:{2}".format(env["ECOECO_SANDBOX_BIN"], ROOT / ".venv" / "bin", os.environ.get("PATH", ""))
     env["ANSIBLE_CONFIG"] = str(ROOT / "ansible.cfg")
     return env
