@@ -38,12 +38,13 @@ def read_state(paths):
 
 
 def services_pid(paths):
+    """The helper process's PID while it runs (a killed one can linger as a zombie: that counts as gone)."""
     try:
         pid = int(paths.services_pid.read_text())
-        os.kill(pid, 0)
-        return pid
-    except (OSError, ValueError):
+        state = Path("/proc", str(pid), "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, ValueError, IndexError):
         return None
+    return None if state in ("Z", "X") else pid
 
 
 def health(paths):
