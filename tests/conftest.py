@@ -48,3 +48,10 @@ def aws(sandbox_env):
         return boto3.client(service, region_name=sandbox_env["AWS_REGION"], endpoint_url=sandbox_env["AWS_ENDPOINT_URL"],
                             aws_access_key_id=sandbox_env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=sandbox_env["AWS_SECRET_ACCESS_KEY"])
     return make
+
+
+@pytest.fixture
+def blue_state(sandbox_env):
+    """The sandbox put back at the blue starting state: earlier tests (a migration) may have moved it on."""
+    subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "reset-to-blue"], check=True, env=sandbox_env)
+    return sandbox_env

@@ -8,7 +8,7 @@ from kubernetes.client import ApiextensionsV1Api
 DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
 
 
-def test_applicationset_and_generated_applications_follow_the_seed(kube):
+def test_applicationset_and_generated_applications_follow_the_seed(blue_state, kube):
     dyn = dynamic.DynamicClient(kube)
     app_sets = dyn.resources.get(api_version="argoproj.io/v1alpha1", kind="ApplicationSet")
     apps = dyn.resources.get(api_version="argoproj.io/v1alpha1", kind="Application")

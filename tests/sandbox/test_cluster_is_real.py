@@ -97,7 +97,8 @@ def test_deployment_becomes_available_on_application_nodes_and_pods_answer(kube,
     assert code == 200
     assert body["pod"] == pod.metadata.name and body["namespace"] == namespace and body["version"] == "green"
     assert http_get(pod.status.pod_ip, 8000, "/health") == (200, {"status": "healthy"})
-    assert http_get(pod.status.pod_ip, 8000, "/ready")[0] == 200
+    # The app learns readiness from its own watch of the pod, a moment after the API server knows it.
+    assert wait(lambda: http_get(pod.status.pod_ip, 8000, "/ready")[0] == 200)
 
 
 def test_never_ready_pods_stay_unready_and_failing_pods_answer_500(kube, namespace):
@@ -133,7 +134,7 @@ def test_deleting_a_namespace_finalizes(kube):
     wait(gone, timeout=90)
 
 
-def test_blue_starting_state_serves_through_the_alb(kube, aws):
+def test_blue_starting_state_serves_through_the_alb(blue_state, kube, aws):
     deployments = AppsV1Api(kube).list_namespaced_deployment("api").items
     assert sorted(d.metadata.name for d in deployments) == sorted(d + "-api" for d in
                                                                   ["auth", "my", "scan", "character", "location", "info", "chat"])
