@@ -12,5 +12,5 @@ SCENARIOS = sorted(p.name for p in (ROOT / "molecule").iterdir() if (p / "molecu
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_molecule_scenario(scenario, sandbox_env):
     result = subprocess.run(["molecule", "test", "-s", scenario], cwd=ROOT, env=sandbox_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, check=False, timeout=1200)
+                            stderr=subprocess.STDOUT, text=True, check=False, timeout=1800)
     assert result.returncode == 0, result.stdout[-8000:]
