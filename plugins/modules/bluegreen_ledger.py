@@ -65,7 +65,7 @@ options:
         type: str
       pid:
         description: Process id of ansible-playbook.
-        type: str
+        type: int
       playbook:
         description: The play that takes the lease.
         type: str
@@ -123,7 +123,7 @@ lease:
   description: The lease held after the call; empty when none is.
   returned: success
   type: dict
-  sample: {"token": "3f2a9c1d7e0b", "holder": "deploy@ci-runner", "pid": "4242", "playbook": "Phase 30 - deploy green", "phase": "30", "since": "2026-12-02T11:20:01Z"}
+  sample: {"token": "3f2a9c1d7e0b", "holder": "deploy@ci-runner", "pid": 4242, "playbook": "Phase 30 - deploy green", "phase": "30", "since": "2026-12-02T11:20:01Z"}
 event:
   description: With O(action=record), the event as stored, with C(at) and C(epoch).
   returned: action is record
@@ -176,7 +176,7 @@ def argspec():
         lease=dict(type="dict", options=dict(
             token=dict(type="str", required=True, no_log=False),
             holder=dict(type="str"),
-            pid=dict(type="str"),
+            pid=dict(type="int"),
             playbook=dict(type="str"),
             phase=dict(type="str"),
         )),

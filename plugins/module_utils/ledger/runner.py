@@ -63,7 +63,7 @@ def _acquire(store, current, record, held, params, check_mode, clock):
     result = {"changed": not check_mode and not ours, "lease": mine}
     if broken:
         result["broken"] = broken
-        result["broken_msg"] = "ledger lease: broke the lease of {0} (ledger_lease_break=true)".format(book.held_by(broken))
+        result["broken_msg"] = "ledger lease: breaking the lease of {0} (ledger_lease_break=true)".format(book.held_by(broken))
     return result
 
 

@@ -84,7 +84,7 @@ def test_check_mode_writes_nothing_but_returns_the_record_a_run_would_leave():
 
 
 def lease(token, **extra):
-    return dict({"token": token, "holder": "ops@host", "pid": "42", "playbook": "Phase 30", "phase": "30"}, **extra)
+    return dict({"token": token, "holder": "ops@host", "pid": 42, "playbook": "Phase 30", "phase": "30"}, **extra)
 
 
 def acquire(store, token, break_lease=False):
@@ -106,7 +106,7 @@ def test_the_same_run_keeps_its_lease_and_a_break_takes_a_stale_one():
     acquire(store, "run-a")
     assert acquire(store, "run-a")["changed"] is False
     broken = acquire(store, "run-b", break_lease=True)
-    assert broken["broken"]["token"] == "run-a" and "broke the lease of ops@host" in broken["broken_msg"]
+    assert broken["broken"]["token"] == "run-a" and "breaking the lease of ops@host" in broken["broken_msg"]
     assert json.loads(store.obj["data"]["lease"])["token"] == "run-b"
 
 
