@@ -123,7 +123,13 @@ lease:
   description: The lease held after the call; empty when none is.
   returned: success
   type: dict
-  sample: {"token": "3f2a9c1d7e0b", "holder": "deploy@ci-runner", "pid": 4242, "playbook": "Phase 30 - deploy green", "phase": "30", "since": "2026-12-02T11:20:01Z"}
+  sample:
+    token: 3f2a9c1d7e0b
+    holder: deploy@ci-runner
+    pid: 4242
+    playbook: Phase 30 - deploy green
+    phase: "30"
+    since: "2026-12-02T11:20:01Z"
 event:
   description: With O(action=record), the event as stored, with C(at) and C(epoch).
   returned: action is record
