@@ -22,7 +22,8 @@ DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
 
 @pytest.fixture
 def infra_repo(tmp_path, collection_tarball):
-    """A copy of infra_repo/ as a git checkout with the collection tarball installed under collections/."""
+    """A copy of infra_repo/ as a git checkout with the collection tarball installed under collections/
+    (offline: its dependencies must already be met by the controller's collections)."""
     repo = tmp_path / "infra"
     shutil.copytree(INFRA_REPO, repo)
     git = ["git", "-c", "user.name=infra", "-c", "user.email=infra@example.invalid"]
@@ -30,7 +31,7 @@ def infra_repo(tmp_path, collection_tarball):
     subprocess.run(git + ["-C", str(repo), "add", "-A"], check=True)
     subprocess.run(git + ["-C", str(repo), "commit", "-qm", "infrastructure"], check=True)
     tarball, _members = collection_tarball
-    subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--offline", "--no-deps",
+    subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--offline",
                     "-p", "collections", str(tarball)], cwd=repo, check=True, capture_output=True)
     return repo
 
