@@ -1,5 +1,6 @@
 """The collection tarball, built once per session by ``ansible-galaxy collection build``."""
 
+import os
 import subprocess
 import tarfile
 from pathlib import Path
@@ -56,3 +57,16 @@ def collection_tarball(tmp_path_factory):
     with tarfile.open(tarball) as archive:
         members = archive.getnames()
     return tarball, members
+
+
+def ansible_free_env():
+    """The environment without ANSIBLE_* settings, so that ansible-galaxy uses only the paths it is given."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
+
+
+def install_collection(tarball, workdir, *options):
+    """``ansible-galaxy collection install`` of the tarball into ``workdir``/collections, offline."""
+    subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--offline", *options,
+                    "-p", "collections", str(tarball)], cwd=workdir, env=ansible_free_env(), check=True,
+                   capture_output=True)
+    return workdir / "collections"

@@ -4,9 +4,10 @@ import fnmatch
 
 from conftest import CHECKOUT_LITTER, checkout_files
 
-# Top-level entries of the tarball: the runtime content, its docs, and galaxy's manifests.
+# Top-level entries of the tarball: the runtime content, what an execution environment needs, its docs, and
+# galaxy's manifests.
 SHIPPED_TOP_LEVEL = {
-    "MANIFEST.json", "FILES.json", "README.md",
+    "MANIFEST.json", "FILES.json", "README.md", "requirements.txt", "bindep.txt",
     "changelogs", "inventories", "meta", "playbooks", "plugins", "roles",
 }
 # Runtime content: every file of these folders in the checkout must be in the tarball.

@@ -6,7 +6,6 @@ modules their connection through module_defaults of our action groups. One run o
 namespace phase, then the whole migration, then the confirmation that green serves.
 """
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import VENV_BIN
+from conftest import VENV_BIN, ansible_free_env, install_collection
 
 INFRA_REPO = Path(__file__).resolve().parent / "infra_repo"
 DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
@@ -30,9 +29,7 @@ def infra_repo(tmp_path, collection_tarball):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(git + ["-C", str(repo), "add", "-A"], check=True)
     subprocess.run(git + ["-C", str(repo), "commit", "-qm", "infrastructure"], check=True)
-    tarball, _members = collection_tarball
-    subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--offline",
-                    "-p", "collections", str(tarball)], cwd=repo, check=True, capture_output=True)
+    install_collection(collection_tarball[0], repo)
     return repo
 
 
@@ -54,7 +51,7 @@ def run(repo, env, *args):
 
 
 def test_requirements_are_met_by_the_installed_collection(infra_repo):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
+    env = ansible_free_env()
     listing = run(infra_repo, env, "ansible-galaxy", "collection", "list", "ecoeco.bluegreen")
     assert str(infra_repo / "collections" / "ansible_collections") in listing
     installed = run(infra_repo, env, "ansible-galaxy", "collection", "install", "--offline", "-r", "requirements.yml",
