@@ -8,7 +8,7 @@ from conftest import CHECKOUT_LITTER, checkout_files
 # galaxy's manifests.
 SHIPPED_TOP_LEVEL = {
     "MANIFEST.json", "FILES.json", "README.md", "requirements.txt", "bindep.txt",
-    "changelogs", "inventories", "meta", "playbooks", "plugins", "roles",
+    "changelogs", "docs", "inventories", "meta", "playbooks", "plugins", "roles",
 }
 # Runtime content: every file of these folders in the checkout must be in the tarball.
 RUNTIME_FOLDERS = ("meta/", "plugins/", "roles/", "playbooks/", "inventories/ecoeco/")
