@@ -38,7 +38,7 @@ def ansible_doc(*args):
 
 
 def test_every_plugin_and_role_renders_with_ansible_doc():
-    plugin_dirs = {"module": "modules"}
+    plugin_dirs = {"module": "modules", "callback": "callback"}
     for plugin_type, folder in plugin_dirs.items():
         names = sorted("ecoeco.bluegreen." + path.stem for path in (ROOT / "plugins" / folder).glob("*.py"))
         listed = json.loads(ansible_doc("-t", plugin_type, "--list", "--json", "ecoeco.bluegreen"))
