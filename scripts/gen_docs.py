@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate docs/roles/<role>.md from each role's meta/argument_specs.yml and docs/playbooks/<playbook>.md
 from each phase playbook and the inventories' values of the variables it reads.
 

@@ -6,7 +6,7 @@ import subprocess
 
 import yaml
 
-from conftest import ROOT, checkout_files
+from collection_build import ROOT, checkout_files
 
 
 def test_workflow_runs_the_ci_entry_point_within_the_ci_budget():
@@ -46,5 +46,5 @@ def test_every_hook_runs_a_tool_of_the_checkout_on_files_that_exist():
 def test_yamllint_hook_passes():
     (hook,) = [hook for hook in hooks() if hook["id"] == "yamllint"]
     files = [name for name in checkout_files() if re.search(hook["files"], name)]
-    result = subprocess.run(command(hook) + files, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command(hook) + files, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout

@@ -2,7 +2,7 @@
 
 import fnmatch
 
-from conftest import CHECKOUT_LITTER, checkout_files
+from collection_build import CHECKOUT_LITTER, checkout_files
 
 # Top-level entries of the tarball: the runtime content, what an execution environment needs, its docs, and
 # galaxy's manifests.

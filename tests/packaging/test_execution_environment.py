@@ -4,12 +4,11 @@ meta/execution-environment.yml, checked as far as a machine without a container 
 import shutil
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
 
-from conftest import ROOT, VENV_BIN, install_collection
+from collection_build import ROOT, VENV_BIN, install_collection
 
 
 def requirement_lines(path):
