@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README): `make rehearsal` and `make test`.
-.PHONY: rehearsal test sanity lint unit sandbox-up sandbox-down sandbox-status sandbox-reset
+.PHONY: rehearsal test sanity lint unit docs sandbox-up sandbox-down sandbox-status sandbox-reset
 
 rehearsal:
 	bash scripts/rehearsal.sh
@@ -15,6 +15,9 @@ lint:
 
 unit:
 	bash scripts/bootstrap.sh && .venv/bin/python -m pytest -q tests/unit tests/sandbox_unit
+
+docs:
+	bash scripts/bootstrap.sh && .venv/bin/python scripts/gen_docs.py
 
 sandbox-up:
 	sandbox/sandboxctl up
