@@ -73,6 +73,7 @@ def health(paths):
 def write_env(paths, bin_dir, aws_endpoint, frontdoor_url):
     lines = {
         "BLUEGREEN_FRONTDOOR_URL": frontdoor_url,
+        "ECOECO_SANDBOX_KUBE_PROXY_LAG": frontdoor_settings()[1],
         "KUBECONFIG": paths.kubeconfig,
         "K8S_AUTH_KUBECONFIG": paths.kubeconfig,
         "AWS_ENDPOINT_URL": aws_endpoint,

@@ -60,13 +60,17 @@ async def one_request(host, port, path, host_header):
             writer.close()
 
 
-async def generate(url, paths, count, rate, max_seconds, host_header=None, on_record=None):
-    """Send the requests; return the records in the order they were sent."""
+async def generate(url, paths, count, rate, max_seconds, host_header=None, start=None, should_stop=None):
+    """Send the requests; return the records in the order they were sent.
+
+    ``start``: the ``time.monotonic()`` reading record times count from (default: now), so a caller
+    can put its own events on the same time line; ``should_stop()``: checked before each send, to end early.
+    """
     host, port = loopback_target(url)
     host_header = host_header or urlsplit(url).netloc
     records = [None] * count
     in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
-    start = time.monotonic()
+    start = time.monotonic() if start is None else start
 
     async def send(index):
         async with in_flight:
@@ -83,13 +87,13 @@ async def generate(url, paths, count, rate, max_seconds, host_header=None, on_re
                 "version": payload.get("version"), "namespace": payload.get("namespace"), "pod": payload.get("pod"),
                 "endpoint": endpoint,
             }
-            if on_record is not None:
-                on_record(records[index])
 
     tasks = []
+    began = time.monotonic()
     for index in range(min(count, int(rate * max_seconds + 1e-9) + 1)):
-        due = start + index / rate
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        await asyncio.sleep(max(0.0, began + index / rate - time.monotonic()))
+        if should_stop is not None and should_stop():
+            break
         tasks.append(asyncio.create_task(send(index)))
     await asyncio.gather(*tasks)
     return [record for record in records if record is not None]

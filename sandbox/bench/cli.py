@@ -1,0 +1,78 @@
+"""``python -m bench [--only switch,rollback,migration,prune] [--scales 50,200]`` against the running sandbox."""
+
+import argparse
+import json
+import platform
+import time
+from datetime import datetime, timezone
+
+from bench import chart, report, scenarios
+from bench.env import Sandbox
+from ecoeco_sandbox import blue_state
+from ecoeco_sandbox.paths import REPO_ROOT
+
+SCENARIOS = ("switch", "rollback", "migration", "prune", "scale")
+
+
+def scale_domains(count):
+    """The seven EcoEco domains plus generated ones up to ``count``."""
+    return list(blue_state.DOMAINS) + ["d{0:03d}".format(i) for i in range(1, count - len(blue_state.DOMAINS) + 1)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS))
+    parser.add_argument("--scales", default="50,200", help="domain counts beyond the seven for the scale runs")
+    parser.add_argument("--doc", default=str(REPO_ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    sandbox = Sandbox()
+    out_dir = REPO_ROOT / "results" / ("bench-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    out_dir.mkdir(parents=True)
+    figures, panels = {"rate": scenarios.RATE}, []
+    started = time.monotonic()
+    if "switch" in only:
+        figures["switch"] = scenarios.switch_comparison(sandbox, out_dir)
+        panels += [("switch: " + r["method"], r["records"], r["marks"]) for r in figures["switch"]]
+    if "rollback" in only:
+        figures["rollback"] = scenarios.rollback(sandbox, out_dir)
+        panels.append(("rollback: bluegreen_switch state=blue", figures["rollback"]["records"], figures["rollback"]["marks"]))
+    idle = scenarios.idle_request_rate(sandbox) if only & {"migration", "scale"} else None
+    if "migration" in only:
+        figures.setdefault("migrations", []).append(scenarios.migration(sandbox, out_dir, list(blue_state.DOMAINS), "7", idle))
+        panels.append(("migrate.yml, 7 domains", figures["migrations"][-1]["records"], figures["migrations"][-1]["marks"]))
+    if "prune" in only:
+        figures["prune"] = scenarios.prune_first(sandbox, out_dir)
+        panels.append(("prune-first cutover, 7 domains", figures["prune"]["records"], figures["prune"]["marks"]))
+    if "scale" in only:
+        for count in [int(n) for n in args.scales.split(",") if n]:
+            result = scenarios.migration(sandbox, out_dir, scale_domains(count), str(count), idle)
+            figures.setdefault("migrations", []).append(result)
+            print(json.dumps({k: v for k, v in result.items() if k not in ("records", "tasks", "marks")}), flush=True)
+    body = report.sections(figures)
+    print(body)
+    chart_path = REPO_ROOT / "docs" / "benchmarks.svg"
+    if panels:
+        chart.write_svg(chart_path, panels)
+    header = ("# Benchmarks\n\nProduced by `make bench` (`bash scripts/bench.sh`, scenarios: {0}) on {1}, {2}, in {3:.0f} s. "
+              "Traffic: the sandbox front door (ALB listener rules in moto -> target group -> NodePort Service -> EndpointSlices, "
+              "kube-proxy lag {4} s), {5} requests/s from `ecoeco_sandbox.loadgen`. Raw records: `{6}`.\n\n"
+              "![status, latency and version over time]({7})\n\n").format(
+        ", ".join(sorted(only)), datetime.now(timezone.utc).strftime("%Y-%m-%d"), platform.platform(terse=True),
+        time.monotonic() - started, sandbox.env.get("ECOECO_SANDBOX_KUBE_PROXY_LAG", "1.0"), scenarios.RATE,
+        out_dir.relative_to(REPO_ROOT), chart_path.name)
+    (REPO_ROOT / "docs").mkdir(exist_ok=True)
+    with open(args.doc, "w", encoding="utf-8") as doc:
+        doc.write(header + body + "\n")
+    (out_dir / "figures.json").write_text(json.dumps(_without_records(figures), indent=2, default=str))
+    return 0
+
+
+def _without_records(figures):
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("records",)}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    return strip(figures)
