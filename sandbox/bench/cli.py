@@ -52,6 +52,7 @@ def main(argv=None):
     body = report.sections(figures)
     print(body)
     chart_path = REPO_ROOT / "docs" / "benchmarks.svg"
+    chart_path.parent.mkdir(exist_ok=True)
     if panels:
         chart.write_svg(chart_path, panels)
     header = ("# Benchmarks\n\nProduced by `make bench` (`bash scripts/bench.sh`, scenarios: {0}) on {1}, {2}, in {3:.0f} s. "
@@ -61,7 +62,6 @@ def main(argv=None):
         ", ".join(sorted(only)), datetime.now(timezone.utc).strftime("%Y-%m-%d"), platform.platform(terse=True),
         time.monotonic() - started, sandbox.env.get("ECOECO_SANDBOX_KUBE_PROXY_LAG", "1.0"), scenarios.RATE,
         out_dir.relative_to(REPO_ROOT), chart_path.name)
-    (REPO_ROOT / "docs").mkdir(exist_ok=True)
     with open(args.doc, "w", encoding="utf-8") as doc:
         doc.write(header + body + "\n")
     (out_dir / "figures.json").write_text(json.dumps(_without_records(figures), indent=2, default=str))

@@ -33,12 +33,14 @@ def sections(figures):
     out = []
     if "switch" in figures:
         out.append("## 1. One switch, three ways (Service selector, 2 + 2 pods, {0} req/s)\n".format(figures["rate"]))
-        out.append(table(["method", "requests", "failed", "blue may go after (s)", "all traffic green after (s)", "module timings (ms)", "p99 latency (ms)"],
-                         [(r["method"], r["requests"], r["failed"], r["blue_may_go_s"], r["all_green_s"],
+        out.append(table(["method", "requests", "failed", "blue may go after (s)", "blue still answered after that (s)",
+                          "all traffic green after (s)", "module timings (ms)", "p99 latency (ms)"],
+                         [(r["method"], r["requests"], r["failed"], r["blue_may_go_s"], r["blue_served_after_may_go_s"], r["all_green_s"],
                            _timings(r["module_ms"]), r["p99_ms"]) for r in figures["switch"]]))
         out.append("\n`blue may go after`: from the start of the switch until the method considers blue removable and scales it "
                    "to 0 (for `bluegreen_switch` this includes starting `ansible`). `all traffic green after`: from the start "
-                   "until every later response came from green.\n")
+                   "until every later response came from green. `blue still answered after that`: positive means blue was declared 'may go' "
+                   "while the front door (kube-proxy) still sent it traffic, so scaling it down then drops requests.\n")
     if "rollback" in figures:
         r = figures["rollback"]
         out.append("## 2. Rollback to 100 % blue (`bluegreen_switch state=blue`, blue kept during the soak)\n")

@@ -34,6 +34,7 @@ def switch_comparison(sandbox, out_dir):
         results.append({
             "method": name, "slug": slug, "requests": len(load.records), "failed": len(timeline.failures(load.records)),
             "blue_may_go_s": round(may_go, 2), "all_green_s": timeline.settled_after(load.records, "green", switch_at),
+            "blue_served_after_may_go_s": timeline.served_after(load.records, "blue", load.marks["blue may go"]),
             "module_ms": timings, "p99_ms": timeline.latency_p99(load.records), "marks": load.marks, "records": load.records,
         })
     return results

@@ -45,3 +45,9 @@ def outage(records):
 def latency_p99(records):
     values = sorted(r["latency_ms"] for r in records)
     return values[min(len(values) - 1, int(round(0.99 * (len(values) - 1))))] if values else None
+
+
+def served_after(records, version, mark):
+    """Seconds ``version`` kept answering after ``mark`` (negative: it had stopped before)."""
+    times = [r["t"] for r in records if ok(r) and r["version"] == version]
+    return round(max(times) - mark, 3) if times else None

@@ -9,7 +9,7 @@ short_description: Per-task wall time and the time modules report spending in th
 description:
   - Writes one JSON line per task result (play, task, action, start, seconds, cluster seconds) to the
     file named by the environment variable E(BENCH_TIMING_FILE).
-  - Cluster seconds are what the module itself reports: C(duration) (kubernetes.core waits, ALB and
+  - Cluster seconds are what the module itself reports, C(duration) (kubernetes.core waits, ALB and
     Argo CD modules) or C(timings_ms.total) of bluegreen_switch.
 requirements:
   - enable in ansible.cfg or with E(ANSIBLE_CALLBACKS_ENABLED)
