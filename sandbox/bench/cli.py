@@ -6,7 +6,7 @@ import platform
 import time
 from datetime import datetime, timezone
 
-from bench import chart, report, scenarios
+from bench import chart, report, scale, scenarios
 from bench.env import Sandbox
 from ecoeco_sandbox import blue_state
 from ecoeco_sandbox.paths import REPO_ROOT
@@ -22,7 +22,10 @@ def scale_domains(count):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS))
-    parser.add_argument("--scales", default="50,200", help="domain counts beyond the seven for the scale runs")
+    parser.add_argument("--scales", default="7,50,200", help="target counts of one switch at scale")
+    # The switch at scale measures the module's own cost, so the node-proxy grace is left out.
+    parser.add_argument("--scale-module-args", default='{"settle_grace": 0}', help="JSON options added to each switch at scale")
+    parser.add_argument("--migration-scales", default="", help="domain counts (beyond 7) of whole migrations at scale, e.g. 50")
     parser.add_argument("--doc", default=str(REPO_ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
@@ -46,6 +49,9 @@ def main(argv=None):
         panels.append(("prune-first cutover, 7 domains", figures["prune"]["records"], figures["prune"]["marks"]))
     if "scale" in only:
         for count in [int(n) for n in args.scales.split(",") if n]:
+            figures.setdefault("scale", []).extend(scale.switch_at_scale(sandbox, count, idle, json.loads(args.scale_module_args)))
+            print(json.dumps(figures["scale"][-2:]), flush=True)
+        for count in [int(n) for n in args.migration_scales.split(",") if n]:
             result = scenarios.migration(sandbox, out_dir, scale_domains(count), str(count), idle)
             figures.setdefault("migrations", []).append(result)
             print(json.dumps({k: v for k, v in result.items() if k not in ("records", "tasks", "marks")}), flush=True)

@@ -66,6 +66,12 @@ def sections(figures):
             slow = sorted(m["tasks"], key=lambda t: -t["seconds"])[:8]
             out.append(table(["slowest tasks", "action", "s", "cluster s"], [(t["task"], t["action"], t["seconds"], t["cluster_seconds"]) for t in slow]))
             out.append("")
+    if "scale" in figures:
+        out.append("## 4. One switch at scale (N Service targets in one call, grace 0)\n")
+        out.append(table(["targets", "to", "ansible wall (s)", "module timings (ms)", "API requests", "API requests / target"],
+                         [(r["targets"], r["state"], r["ansible_wall_s"], _timings(r["module_ms"]), r["api_requests"], r["api_requests_per_target"])
+                          for r in figures["scale"]]))
+        out.append("")
     return "\n".join(out)
 
 

@@ -1,6 +1,7 @@
 # Copyright: Contributors to the ecoeco.bluegreen project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""bluegreen_switch from parameters to result: parse, verify all, flip in order, wait, or roll back.
+"""bluegreen_switch from parameters to result: parse, verify all, flip in order, wait, or roll back;
+after a settled flip, wait the grace for the node-level data plane before returning.
 
 Check mode sends the same patches as a server-side dry run and skips the wait.
 """
@@ -17,7 +18,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.targets im
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.verify import verify_targets
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_ms
 
-PHASES = ("verify", "patch", "converge")
+PHASES = ("verify", "patch", "converge", "grace")
 
 
 class Stopwatch:
@@ -50,6 +51,9 @@ def run_switch(cluster, params, check_mode=False, diff=False, sleep=time.sleep, 
         if flips and not check_mode:
             with stopwatch.phase("converge"):
                 _settle_or_roll_back(cluster, flips, settings, sleep, clock)
+            # The API shows the new endpoints before every node's proxy (kube-proxy, the ALB) has applied them.
+            with stopwatch.phase("grace"):
+                sleep(settings.settle_grace)
     except BlueGreenError as error:
         error.details["timings_ms"] = stopwatch.timings_ms
         raise
