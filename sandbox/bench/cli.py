@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import platform
 import time
 from datetime import datetime, timezone
@@ -26,9 +27,10 @@ def main(argv=None):
     # The switch at scale measures the module's own cost, so the node-proxy grace is left out.
     parser.add_argument("--scale-module-args", default='{"settle_grace": 0}', help="JSON options added to each switch at scale")
     parser.add_argument("--migration-scales", default="", help="domain counts (beyond 7) of whole migrations at scale, e.g. 50")
+    parser.add_argument("--reuse", default="", help="comma-separated earlier results/bench-* folders (first wins) whose figures fill in the scenarios not run now")
     parser.add_argument("--doc", default=str(REPO_ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
-    only = set(args.only.split(","))
+    only = set(args.only.split(",")) - {""}
     sandbox = Sandbox()
     out_dir = REPO_ROOT / "results" / ("bench-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     out_dir.mkdir(parents=True)
@@ -55,6 +57,8 @@ def main(argv=None):
             result = scenarios.migration(sandbox, out_dir, scale_domains(count), str(count), idle)
             figures.setdefault("migrations", []).append(result)
             print(json.dumps({k: v for k, v in result.items() if k not in ("records", "tasks", "marks")}), flush=True)
+    for folder in [f for f in args.reuse.split(",") if f]:
+        panels += reuse(REPO_ROOT / folder, figures)
     body = report.sections(figures)
     print(body)
     chart_path = REPO_ROOT / "docs" / "benchmarks.svg"
@@ -63,15 +67,41 @@ def main(argv=None):
         chart.write_svg(chart_path, panels)
     header = ("# Benchmarks\n\nProduced by `make bench` (`bash scripts/bench.sh`, scenarios: {0}) on {1}, {2}, in {3:.0f} s. "
               "Traffic: the sandbox front door (ALB listener rules in moto -> target group -> NodePort Service -> EndpointSlices, "
-              "kube-proxy lag {4} s), {5} requests/s from `ecoeco_sandbox.loadgen`. Raw records: `{6}`.\n\n"
+              "kube-proxy lag {4} s), {5} requests/s from `ecoeco_sandbox.loadgen`. Raw records: `{6}`{8}. "
+              "Load average of the machine (2 cores, shared) at the end: {9}.\n\n"
               "![status, latency and version over time]({7})\n\n").format(
         ", ".join(sorted(only)), datetime.now(timezone.utc).strftime("%Y-%m-%d"), platform.platform(terse=True),
         time.monotonic() - started, sandbox.env.get("ECOECO_SANDBOX_KUBE_PROXY_LAG", "1.0"), scenarios.RATE,
-        out_dir.relative_to(REPO_ROOT), chart_path.name)
+        out_dir.relative_to(REPO_ROOT), chart_path.name,
+        "; figures of the other scenarios reused from `{0}`".format("`, `".join(f for f in args.reuse.split(",") if f)) if args.reuse else "",
+        " / ".join("{0:.1f}".format(v) for v in os.getloadavg()))
     with open(args.doc, "w", encoding="utf-8") as doc:
         doc.write(header + body + "\n")
     (out_dir / "figures.json").write_text(json.dumps(_without_records(figures), indent=2, default=str))
     return 0
+
+
+def reuse(folder, figures):
+    """Copy into ``figures`` the scenarios of an earlier run that this run did not measure; their chart panels."""
+    earlier = json.loads((folder / "figures.json").read_text())
+    panels = []
+
+    def records(name):
+        return [json.loads(line) for line in (folder / name).read_text().splitlines()]
+
+    for key in ("switch", "rollback", "migrations", "prune", "scale"):
+        if key in figures or key not in earlier:
+            continue
+        figures[key] = earlier[key]
+        if key == "switch":
+            panels += [("switch: " + r["method"], records("switch-{0}.jsonl".format(r["slug"])), r["marks"]) for r in earlier[key]]
+        elif key == "rollback":
+            panels.append(("rollback: bluegreen_switch state=blue", records("rollback.jsonl"), earlier[key]["marks"]))
+        elif key == "migrations":
+            panels += [("migrate.yml, {0} domains".format(m["domains"]), records("migration-{0}.jsonl".format(m["label"])), m["marks"]) for m in earlier[key]]
+        elif key == "prune":
+            panels.append(("prune-first cutover, 7 domains", records("prune-first.jsonl"), earlier[key]["marks"]))
+    return panels
 
 
 def _without_records(figures):

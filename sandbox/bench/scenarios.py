@@ -1,6 +1,7 @@
 """The benchmark scenarios. Each returns a dict of figures and keeps its raw records for the chart."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def switch_comparison(sandbox, out_dir):
         with Traffic(sandbox.frontdoor_url, [fixture.PATH], RATE, max_seconds=90) as load:
             switch_at = load.mark("switch")
             may_go, timings = method(sandbox, load)
-        slug = name.split()[0].replace("_", "-")
+        slug = re.sub(r"[^a-z0-9]+", "-", name.split(" (")[0].lower()).strip("-")
         write_records(out_dir / "switch-{0}.jsonl".format(slug), load.records)
         results.append({
             "method": name, "slug": slug, "requests": len(load.records), "failed": len(timeline.failures(load.records)),
