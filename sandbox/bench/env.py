@@ -11,6 +11,11 @@ from kubernetes import config, dynamic
 from ecoeco_sandbox.paths import REPO_ROOT, Paths
 
 CALLBACKS = REPO_ROOT / "sandbox" / "bench" / "callback_plugins"
+# Requests that the control plane's controllers and kwok make (in reaction to changes or on their own).
+CONTROLLER_RESOURCES = ("leases", "events", "nodes", "endpoints", "replicasets", "podtemplates", "controllerrevisions",
+                        "ipaddresses", "horizontalpodautoscalers", "")
+CONTROLLER_WRITTEN = ("pods", "endpointslices")
+READS = ("GET", "LIST", "WATCH")
 
 
 def read_env_file(path):
@@ -72,7 +77,10 @@ class Sandbox:
             body=obj, name=meta["name"], namespace=meta.get("namespace"), field_manager="ecoeco-bench", force_conflicts=True)
 
     def request_counts(self):
-        """{(verb, resource): count} summed from the API server's apiserver_request_total."""
+        """{(verb, resource): count} from the API server's apiserver_request_total, of the requests a client like
+        Ansible makes: cluster-wide lists and watches (the sandbox's stand-in controllers and front door), status
+        writes, and what the control plane's controllers and kwok read and write are left out, so the idle
+        background is near 0 (discovery requests are left out with them)."""
         text = self.api.call_api("/metrics", "GET", auth_settings=["BearerToken"], _preload_content=False, _return_http_data_only=True).data.decode()
         counts = {}
         for line in text.splitlines():
@@ -80,8 +88,11 @@ class Sandbox:
                 continue
             labels_text, value = line[len("apiserver_request_total{"):].rsplit("} ", 1)
             labels = dict(part.split("=", 1) for part in labels_text.split('",') if "=" in part)
-            key = (labels.get("verb", "").strip('"'), labels.get("resource", "").strip('"'))
-            counts[key] = counts.get(key, 0) + float(value)
+            verb, resource, scope, subresource = (labels.get(name, "").strip('"') for name in ("verb", "resource", "scope", "subresource"))
+            if scope == "cluster" or subresource == "status" or resource in CONTROLLER_RESOURCES or (
+                    verb not in READS and resource in CONTROLLER_WRITTEN):
+                continue
+            counts[(verb, resource)] = counts.get((verb, resource), 0) + float(value)
         return counts
 
 
