@@ -28,10 +28,13 @@ def main(argv=None):
     parser.add_argument("--scale-module-args", default='{"settle_grace": 0}', help="JSON options added to each switch at scale")
     parser.add_argument("--migration-scales", default="", help="domain counts (beyond 7) of whole migrations at scale, e.g. 50")
     parser.add_argument("--reuse", default="", help="comma-separated earlier results/bench-* folders (first wins) whose figures fill in the scenarios not run now")
+    parser.add_argument("--collections-path", help="run another build of the collection (e.g. an earlier commit, for a before/after)")
     parser.add_argument("--doc", default=str(REPO_ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) - {""}
     sandbox = Sandbox()
+    if args.collections_path:
+        sandbox.env["ANSIBLE_COLLECTIONS_PATH"] = args.collections_path
     out_dir = REPO_ROOT / "results" / ("bench-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     out_dir.mkdir(parents=True)
     figures, panels = {"rate": scenarios.RATE}, []
