@@ -62,7 +62,8 @@ def write_svg(path, panels):
              '<rect width="100%" height="100%" fill="white"/>',
              '<text x="{0}" y="16" font-size="11">dots: latency of each response, by version '
              '(<tspan fill="{1}">blue</tspan>, <tspan fill="{2}">green</tspan>); '
-             '<tspan fill="{3}">red</tspan> ticks: failed requests; x: seconds since the load started</text>'.format(LEFT, COLOURS["blue"], COLOURS["green"], FAILED)]
+             '<tspan fill="{3}">red</tspan> ticks: failed requests; x: seconds since the load started</text>'.format(
+                 LEFT, COLOURS["blue"], COLOURS["green"], FAILED)]
     for index, (title, records, marks) in enumerate(panels):
         parts += _panel(TOP + 20 + index * (PANEL_HEIGHT + GAP), title, records, marks)
     parts.append("</svg>")

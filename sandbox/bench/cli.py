@@ -27,7 +27,8 @@ def main(argv=None):
     # The switch at scale measures the module's own cost, so the node-proxy grace is left out.
     parser.add_argument("--scale-module-args", default='{"settle_grace": 0}', help="JSON options added to each switch at scale")
     parser.add_argument("--migration-scales", default="", help="domain counts (beyond 7) of whole migrations at scale, e.g. 50")
-    parser.add_argument("--reuse", default="", help="comma-separated earlier results/bench-* folders (first wins) whose figures fill in the scenarios not run now")
+    parser.add_argument("--reuse", default="",
+                        help="comma-separated earlier results/bench-* folders (first wins) whose figures fill in the scenarios not run now")
     parser.add_argument("--collections-path", help="run another build of the collection (e.g. an earlier commit, for a before/after)")
     parser.add_argument("--doc", default=str(REPO_ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)

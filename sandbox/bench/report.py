@@ -57,7 +57,8 @@ def sections(figures):
         out.append(table(["run", "succeeded", "wall (s)", "requests", "failed", "all traffic green after (s)", "API requests", "API requests / domain"], rows))
         if "prune" in figures:
             p = figures["prune"]
-            out.append("\nPrune-first outage: {0} failed requests over {1} s, {2} of 7 paths down at some point.\n".format(p["failed"], p["outage_s"], p["paths_down"]))
+            out.append("\nPrune-first outage: {0} failed requests over {1} s, {2} of 7 paths down at some point.\n".format(
+                p["failed"], p["outage_s"], p["paths_down"]))
         for m in figures["migrations"]:
             out.append("\n### Where the time goes, {0} domains (per phase: Ansible vs the cluster)\n".format(m["domains"]))
             out.append(table(["phase (play)", "wall (s)", "tasks", "module-reported cluster time (s)", "Ansible + unreported (s)"], phases(m["tasks"])))

@@ -55,4 +55,9 @@ def patch_wait_30s(sandbox, load):
     return may_go, None
 
 
-METHODS = {"bluegreen_switch": bluegreen_switch, "bluegreen_switch settle_grace=0": bluegreen_switch_without_grace, "runbook (patch, scale down)": runbook, "patch + 30 s wait (Argo Rollouts)": patch_wait_30s}
+METHODS = {
+    "bluegreen_switch": bluegreen_switch,
+    "bluegreen_switch settle_grace=0": bluegreen_switch_without_grace,
+    "runbook (patch, scale down)": runbook,
+    "patch + 30 s wait (Argo Rollouts)": patch_wait_30s,
+}

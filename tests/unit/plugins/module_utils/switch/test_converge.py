@@ -1,6 +1,12 @@
 import pytest
 
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.converge import PollReads, ingress_settled, service_settled, shared_namespaces, wait_until_settled
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.converge import (
+    PollReads,
+    ingress_settled,
+    service_settled,
+    shared_namespaces,
+    wait_until_settled,
+)
 
 
 def endpoint(ip, ready=True):
