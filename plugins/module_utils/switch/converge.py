@@ -7,19 +7,18 @@ least min_ready of them are Ready. An Ingress has settled when the destination I
 status.loadBalancer hostname with the other one (both merged into the same ALB) and its backend
 Services have their Ready endpoints.
 
-Each poll reads a namespace's Pods and EndpointSlices once when several targets live there, and
-filters them here, so a poll costs two lists per namespace rather than two per target.
+Each poll reads a namespace's Pods and EndpointSlices once when several targets live there
+(``reads.SharedReads``), so a poll costs two lists per namespace rather than two per target.
 """
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.objects import (
     SERVICE_NAME_LABEL,
     endpoint_addresses,
-    labels,
     load_balancer_hostnames,
     pod_ips,
-    selector_matches,
     selector_string,
 )
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.reads import SharedReads, shared_namespaces
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import poll_until
 
 
@@ -55,43 +54,18 @@ def observe(cluster, plan):
     return ingress_settled(cluster.get("Ingress", destination.namespace, destination.name), cluster.get("Ingress", other.namespace, other.name), backends)
 
 
-class PollReads:
-    """The reads of one poll: lists in ``shared_namespaces`` are made once per kind and filtered locally."""
-
-    def __init__(self, cluster, shared_namespaces):
-        self._cluster = cluster
-        self._shared = shared_namespaces
-        self._lists = {}
-
-    def get(self, kind, namespace, name):
-        return self._cluster.get(kind, namespace, name)
-
-    def list(self, kind, namespace, label_selector=None):
-        if namespace not in self._shared:
-            return self._cluster.list(kind, namespace, label_selector)
-        if (kind, namespace) not in self._lists:
-            self._lists[(kind, namespace)] = self._cluster.list(kind, namespace)
-        wanted = dict(term.split("=", 1) for term in (label_selector or "").split(",") if term)
-        return [item for item in self._lists[(kind, namespace)] if selector_matches(wanted, labels(item))]
-
-
-def shared_namespaces(plans):
-    """Namespaces whose Pods and EndpointSlices more than one target's observation reads."""
-    counts = {}
-    for plan in plans:
-        namespace = plan.ref.namespace if plan.api_kind == "Service" else plan.settle["destination"].namespace
-        counts[namespace] = counts.get(namespace, 0) + 1
-    return frozenset(namespace for namespace, count in counts.items() if count > 1)
+def _observed_namespace(plan):
+    return plan.ref.namespace if plan.api_kind == "Service" else plan.settle["destination"].namespace
 
 
 def wait_until_settled(cluster, plans, timeout, interval, sleep, clock):
     """``(settled, observations)``; observations maps each target's label to its last observation."""
     observations = {}
-    shared = shared_namespaces(plans)
+    shared = shared_namespaces(_observed_namespace(plan) for plan in plans)
 
     def all_settled():
         settled = True
-        reads = PollReads(cluster, shared)
+        reads = SharedReads(cluster, shared)
         for plan in plans:
             plan_settled, observations[plan.target.label] = observe(reads, plan)
             settled = settled and plan_settled

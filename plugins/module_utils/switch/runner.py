@@ -14,6 +14,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.converge i
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.flip import apply_flips, rollback_failed, rollback_summary, undo_flips
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.objects import value_at
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.patches import nested
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.reads import SharedReads, shared_namespaces
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.targets import parse_settings, parse_targets
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.verify import verify_targets
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_ms
@@ -44,7 +45,8 @@ def run_switch(cluster, params, check_mode=False, diff=False, sleep=time.sleep, 
     try:
         with stopwatch.phase("verify"):
             settings = parse_settings(params)
-            plans = verify_targets(cluster, parse_targets(params.get("targets")), settings)
+            targets = parse_targets(params.get("targets"))
+            plans = verify_targets(SharedReads(cluster, shared_namespaces(_read_namespaces(targets))), targets, settings)
         flips = [plan for plan in plans if not plan.noop]
         with stopwatch.phase("patch"):
             patched = apply_flips(cluster, flips, dry_run=check_mode)
@@ -68,6 +70,16 @@ def run_switch(cluster, params, check_mode=False, diff=False, sleep=time.sleep, 
     if diff:
         result["diff"] = [_diff(plan, current[plan.target.label]) for plan in flips]
     return result
+
+
+def _read_namespaces(targets):
+    """Namespaces verification lists objects in, once per target that reads there."""
+    for target in targets:
+        if target.kind == "service":
+            yield target.ref.namespace
+        else:
+            yield target.blue.namespace
+            yield target.green.namespace
 
 
 def _settle_or_roll_back(cluster, flips, settings, sleep, clock):

@@ -1,10 +1,8 @@
 import pytest
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.converge import (
-    PollReads,
     ingress_settled,
     service_settled,
-    shared_namespaces,
     wait_until_settled,
 )
 
@@ -90,26 +88,3 @@ def test_wait_is_bounded(monkeypatch):
     settled, observations = wait_until_settled(None, [Plan("a", 0.0)], 1.0, 0.3, time.sleep, time.clock)
     assert not settled and time.now == pytest.approx(1.0) and observations["a"]["at"] == pytest.approx(1.0)
 
-
-class CountingCluster:
-    """Lists of a namespace, counted; labels filter as the API server would."""
-
-    def __init__(self, items):
-        self.items = items
-        self.lists = []
-
-    def list(self, kind, namespace, label_selector=None):
-        self.lists.append((kind, namespace, label_selector))
-        wanted = dict(term.split("=", 1) for term in (label_selector or "").split(",") if term)
-        return [i for i in self.items[kind] if all(i["metadata"]["labels"].get(k) == v for k, v in wanted.items())]
-
-
-def test_targets_sharing_a_namespace_cost_one_list_per_kind_per_poll():
-    pod = {"metadata": {"labels": {"app": "a", "version": "green"}}}
-    other = {"metadata": {"labels": {"app": "b", "version": "green"}}}
-    cluster = CountingCluster({"Pod": [pod, other]})
-    reads = PollReads(cluster, shared_namespaces([Plan("s1", 0.0), Plan("s2", 0.0), Plan("alone", 0.0, namespace="other")]))
-    assert reads.list("Pod", "prod", "app=a,version=green") == [pod]
-    assert reads.list("Pod", "prod", "app=b,version=green") == [other]
-    assert reads.list("Pod", "other", "app=a") == [pod]
-    assert cluster.lists == [("Pod", "prod", None), ("Pod", "other", "app=a")]
