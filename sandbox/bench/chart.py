@@ -6,7 +6,7 @@ from xml.sax.saxutils import escape
 WIDTH, PANEL_HEIGHT, LEFT, RIGHT, TOP, GAP = 960, 170, 60, 20, 30, 46
 COLOURS = {"blue": "#1f6fd1", "green": "#1f9d3a"}
 FAILED, OTHER = "#d62728", "#888888"
-MAX_POINTS = 2500
+MAX_POINTS = 400
 
 
 def _ceiling(values):

@@ -69,12 +69,12 @@ def main(argv=None):
     chart_path.parent.mkdir(exist_ok=True)
     if panels:
         chart.write_svg(chart_path, panels)
-    header = ("# Benchmarks\n\nProduced by `make bench` (`bash scripts/bench.sh`, scenarios: {0}) on {1}, {2}, in {3:.0f} s. "
+    header = ("# Benchmarks\n\nProduced by `make bench` (`bash scripts/bench.sh`; this run: {0}) on {1}, {2}, in {3:.0f} s. "
               "Traffic: the sandbox front door (ALB listener rules in moto -> target group -> NodePort Service -> EndpointSlices, "
               "kube-proxy lag {4} s), {5} requests/s from `ecoeco_sandbox.loadgen`. Raw records: `{6}`{8}. "
               "Load average of the machine (2 cores, shared) at the end: {9}.\n\n"
               "![status, latency and version over time]({7})\n\n").format(
-        ", ".join(sorted(only)), datetime.now(timezone.utc).strftime("%Y-%m-%d"), platform.platform(terse=True),
+        ", ".join(sorted(only)) or "the report only", datetime.now(timezone.utc).strftime("%Y-%m-%d"), platform.platform(terse=True),
         time.monotonic() - started, sandbox.env.get("ECOECO_SANDBOX_KUBE_PROXY_LAG", "1.0"), scenarios.RATE,
         out_dir.relative_to(REPO_ROOT), chart_path.name,
         "; figures of the other scenarios reused from `{0}`".format("`, `".join(f for f in args.reuse.split(",") if f)) if args.reuse else "",

@@ -32,7 +32,7 @@ def sections(figures):
     """Markdown sections for whatever scenarios ran."""
     out = []
     if "switch" in figures:
-        out.append("## 1. One switch, three ways (Service selector, 2 + 2 pods, {0} req/s)\n".format(figures["rate"]))
+        out.append("## 1. One switch: bluegreen_switch and the alternatives (Service selector, 2 + 2 pods, {0} req/s)\n".format(figures["rate"]))
         out.append(table(["method", "requests", "failed", "blue may go after (s)", "blue still answered after that (s)",
                           "all traffic green after (s)", "module timings (ms)", "p99 latency (ms)"],
                          [(r["method"], r["requests"], r["failed"], r["blue_may_go_s"], r["blue_served_after_may_go_s"], r["all_green_s"],
@@ -62,7 +62,7 @@ def sections(figures):
         for m in figures["migrations"]:
             out.append("\n### Where the time goes, {0} domains (per phase: Ansible vs the cluster)\n".format(m["domains"]))
             out.append(table(["phase (play)", "wall (s)", "tasks", "module-reported cluster time (s)", "Ansible + unreported (s)"], phases(m["tasks"])))
-            out.append("\nAPI requests by verb (idle background of the sandbox's controllers subtracted): {0}\n".format(
+            out.append("\nAPI requests by verb (see `Sandbox.request_counts` for what is counted): {0}\n".format(
                 ", ".join("{0} {1}".format(k, v) for k, v in m["api_by_verb"].items())))
             slow = sorted(m["tasks"], key=lambda t: -t["seconds"])[:8]
             out.append(table(["slowest tasks", "action", "s", "cluster s"], [(t["task"], t["action"], t["seconds"], t["cluster_seconds"]) for t in slow]))
