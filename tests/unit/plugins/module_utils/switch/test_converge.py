@@ -87,4 +87,3 @@ def test_wait_is_bounded(monkeypatch):
     )
     settled, observations = wait_until_settled(None, [Plan("a", 0.0)], 1.0, 0.3, time.sleep, time.clock)
     assert not settled and time.now == pytest.approx(1.0) and observations["a"]["at"] == pytest.approx(1.0)
-
