@@ -30,7 +30,7 @@ def switch_comparison(sandbox, out_dir):
         with Traffic(sandbox.frontdoor_url, [fixture.PATH], RATE, max_seconds=90) as load:
             switch_at = load.mark("switch")
             may_go, timings = method(sandbox, load)
-        slug = re.sub(r"[^a-z0-9]+", "-", name.split(" (")[0].lower()).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", name.split(" (", maxsplit=1)[0].lower()).strip("-")
         write_records(out_dir / "switch-{0}.jsonl".format(slug), load.records)
         results.append({
             "method": name, "slug": slug, "requests": len(load.records), "failed": len(timeline.failures(load.records)),
