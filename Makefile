@@ -1,11 +1,15 @@
 # The two commands a newcomer needs (see README): `make rehearsal` and `make test`.
-.PHONY: rehearsal test sanity lint unit docs sandbox-up sandbox-down sandbox-status sandbox-reset
+# `make bench`: the benchmarks on the sandbox (slow, not part of `make test`), see docs/benchmarks.md.
+.PHONY: rehearsal test bench sanity lint unit docs sandbox-up sandbox-down sandbox-status sandbox-reset
 
 rehearsal:
 	bash scripts/rehearsal.sh
 
 test:
 	bash scripts/test-all.sh
+
+bench:
+	bash scripts/bench.sh
 
 sanity:
 	bash scripts/bootstrap.sh && bash scripts/sanity.sh

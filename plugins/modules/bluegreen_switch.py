@@ -127,6 +127,15 @@ options:
       - Seconds between two checks while waiting for the data plane.
     type: float
     default: 0.2
+  settle_grace:
+    description:
+      - Seconds to wait after the data plane has settled in the API (EndpointSlices, Ingress status) and before
+        returning, for what follows the API with a delay to catch up, so that the side left may be removed once
+        the module returns. kube-proxy programs a node's rules about 1 s (its C(minSyncPeriod)) after the
+        EndpointSlices change; the AWS Load Balancer Controller and the ALB also apply rule changes a moment later.
+      - Only spent when something was flipped and not in check mode. V(0) returns as soon as the API has settled.
+    type: float
+    default: 2.0
   argocd_namespace:
     description:
       - Namespace of the Argo CD control plane, where Applications named by tracking labels are looked up.
@@ -295,10 +304,13 @@ timings_ms:
     converge:
       description: Waiting for the data plane; 0 in check mode and when nothing was flipped.
       type: float
+    grace:
+      description: The O(settle_grace) spent after the data plane settled; 0 in check mode and when nothing was flipped.
+      type: float
     total:
       description: The whole run.
       type: float
-  sample: {"verify": 41.3, "patch": 12.8, "converge": 604.1, "total": 658.9}
+  sample: {"verify": 41.3, "patch": 12.8, "converge": 604.1, "grace": 2000.2, "total": 2659.1}
 failures:
   description: When verification fails, every failing target with C(target), C(kind), C(namespace), C(name) and C(reasons).
   returned: failure in verification
@@ -341,6 +353,7 @@ def argspec():
         targets=dict(type="list", elements="dict", required=True, options=target),
         converge_timeout=dict(type="float", default=60),
         converge_interval=dict(type="float", default=0.2),
+        settle_grace=dict(type="float", default=2.0),
         argocd_namespace=dict(type="str", default="argocd"),
         gitops_frozen=dict(type="bool", default=False),
     )

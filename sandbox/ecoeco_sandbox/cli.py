@@ -30,6 +30,12 @@ def ports():
             int(os.environ.get("ECOECO_SANDBOX_AWS_PORT", "34566")))
 
 
+def frontdoor_settings():
+    """(wanted port, kube-proxy lag in seconds) of the front door."""
+    return (int(os.environ.get("ECOECO_SANDBOX_FRONTDOOR_PORT", "38080")),
+            float(os.environ.get("ECOECO_SANDBOX_KUBE_PROXY_LAG", "1.0")))
+
+
 def read_state(paths):
     try:
         return json.loads(paths.state_file.read_text())
@@ -64,8 +70,10 @@ def health(paths):
     return "healthy"
 
 
-def write_env(paths, bin_dir, aws_endpoint):
+def write_env(paths, bin_dir, aws_endpoint, frontdoor_url):
     lines = {
+        "BLUEGREEN_FRONTDOOR_URL": frontdoor_url,
+        "ECOECO_SANDBOX_KUBE_PROXY_LAG": frontdoor_settings()[1],
         "KUBECONFIG": paths.kubeconfig,
         "K8S_AUTH_KUBECONFIG": paths.kubeconfig,
         "AWS_ENDPOINT_URL": aws_endpoint,
@@ -82,7 +90,10 @@ def write_env(paths, bin_dir, aws_endpoint):
 def start_services(paths, aws_port):
     log = paths.services_log.open("a")
     env = dict(os.environ, PYTHONPATH=str(SANDBOX_SOURCE))
-    process = subprocess.Popen([sys.executable, "-m", "ecoeco_sandbox.services", "--home", str(paths.home), "--aws-port", str(aws_port)],
+    frontdoor_port, kube_proxy_lag = frontdoor_settings()
+    command = [sys.executable, "-m", "ecoeco_sandbox.services", "--home", str(paths.home), "--aws-port", str(aws_port),
+               "--frontdoor-port", str(frontdoor_port), "--kube-proxy-lag", str(kube_proxy_lag)]
+    process = subprocess.Popen(command,
                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     paths.services_pid.write_text(str(process.pid))
     deadline = time.monotonic() + 60
@@ -91,7 +102,8 @@ def start_services(paths, aws_port):
             tail = paths.services_log.read_text().strip().splitlines()[-10:]
             raise SandboxError("the AWS/apps helper process did not start (see {0}):\n{1}".format(paths.services_log, "\n".join(tail)))
         time.sleep(0.1)
-    return json.loads(paths.services_ready.read_text())["aws_endpoint_url"]
+    ready = json.loads(paths.services_ready.read_text())
+    return ready["aws_endpoint_url"], ready["frontdoor_url"]
 
 
 def seed_blue(paths, domains):
@@ -179,11 +191,12 @@ def up(paths, domains):
                 raise SandboxError("could not create the Argo CD CRD from {0}: {1}".format(crd_file, created.stderr.strip()))
         kube.wait_for(lambda: crds_established(dyn, ARGOCD_CRDS), 60, "the Argo CD CRDs to be established")
         say("{0} nodes and the Argo CD CRDs (v{1}) in place".format(len(topology.NODES), binaries.versions()["ARGOCD_VERSION"]))
-        aws_endpoint = start_services(paths, aws_port)
-        say("moto ELBv2/EC2 on {0}, stand-in Load Balancer Controller and pod apps running".format(aws_endpoint))
+        aws_endpoint, frontdoor_url = start_services(paths, aws_port)
+        say("moto ELBv2/EC2 on {0}, stand-in Load Balancer Controller, pod apps and front door {1} running".format(aws_endpoint, frontdoor_url))
         paths.state_file.write_text(json.dumps({"apiserver": "https://127.0.0.1:{0}".format(apiserver_port),
-                                                "aws_endpoint_url": aws_endpoint, "bin_dir": str(bin_dir), "domains": domains}))
-        write_env(paths, bin_dir, aws_endpoint)
+                                                "aws_endpoint_url": aws_endpoint, "frontdoor_url": frontdoor_url,
+                                                "bin_dir": str(bin_dir), "domains": domains}))
+        write_env(paths, bin_dir, aws_endpoint, frontdoor_url)
         seed_blue(paths, domains)
     except BaseException:
         say("up failed: stopping what it started, so nothing is left half-started")

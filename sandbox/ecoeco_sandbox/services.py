@@ -1,7 +1,7 @@
 """The sandbox's long-running helper process: the moto AWS endpoint, the stand-in AWS Load Balancer
-Controller, and the stand-in apps on pod IPs. Started detached by ``up``; ``down`` stops it.
+Controller, the stand-in apps on pod IPs, and the front door (``frontdoor``). Started detached by ``up``; ``down`` stops it.
 
-Run as ``python -m ecoeco_sandbox.services --home DIR --aws-port PORT``.
+Run as ``python -m ecoeco_sandbox.services --home DIR --aws-port PORT --frontdoor-port PORT --kube-proxy-lag SECONDS``.
 """
 
 import argparse
@@ -15,8 +15,9 @@ import boto3
 from kubernetes import config
 from kubernetes.client import CoreV1Api
 
-from ecoeco_sandbox import ip_allocator
+from ecoeco_sandbox import frontdoor, ip_allocator
 from ecoeco_sandbox.aws import lb_controller, moto_server, seed
+from ecoeco_sandbox.blue_state import LOAD_BALANCER_NAME
 from ecoeco_sandbox.paths import Paths
 from ecoeco_sandbox.podapps import PodApps
 from ecoeco_sandbox.topology import NODES
@@ -57,6 +58,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--home", required=True)
     parser.add_argument("--aws-port", type=int, required=True)
+    parser.add_argument("--frontdoor-port", type=int, required=True)
+    parser.add_argument("--kube-proxy-lag", type=float, required=True)
     args = parser.parse_args(argv)
     paths = Paths(args.home)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -73,8 +76,9 @@ def main(argv=None):
     controller = lb_controller.LoadBalancerController(api, elbv2, ec2, network)
     controller_thread = threading.Thread(target=controller.run, args=(stop,), name="lb-controller", daemon=True)
     controller_thread.start()
-    paths.services_ready.write_text(json.dumps({"aws_endpoint_url": endpoint_url}))
-    LOG.info("ready: AWS endpoint %s", endpoint_url)
+    frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), LOAD_BALANCER_NAME, args.frontdoor_port, args.kube_proxy_lag, stop)
+    paths.services_ready.write_text(json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
+    LOG.info("ready: AWS endpoint %s, front door %s (kube-proxy lag %.1f s)", endpoint_url, frontdoor_url, args.kube_proxy_lag)
     try:
         asyncio.run(serve_pods(CoreV1Api(api), stop))
     finally:

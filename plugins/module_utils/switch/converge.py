@@ -6,6 +6,9 @@ A Service has settled when its EndpointSlices hold only addresses of the destina
 least min_ready of them are Ready. An Ingress has settled when the destination Ingress shares a
 status.loadBalancer hostname with the other one (both merged into the same ALB) and its backend
 Services have their Ready endpoints.
+
+Each poll reads a namespace's Pods and EndpointSlices once when several targets live there
+(``reads.SharedReads``), so a poll costs two lists per namespace rather than two per target.
 """
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.objects import (
@@ -15,6 +18,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.objects im
     pod_ips,
     selector_string,
 )
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.reads import SharedReads, shared_namespaces
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import poll_until
 
 
@@ -50,14 +54,20 @@ def observe(cluster, plan):
     return ingress_settled(cluster.get("Ingress", destination.namespace, destination.name), cluster.get("Ingress", other.namespace, other.name), backends)
 
 
+def _observed_namespace(plan):
+    return plan.ref.namespace if plan.api_kind == "Service" else plan.settle["destination"].namespace
+
+
 def wait_until_settled(cluster, plans, timeout, interval, sleep, clock):
     """``(settled, observations)``; observations maps each target's label to its last observation."""
     observations = {}
+    shared = shared_namespaces(_observed_namespace(plan) for plan in plans)
 
     def all_settled():
         settled = True
+        reads = SharedReads(cluster, shared)
         for plan in plans:
-            plan_settled, observations[plan.target.label] = observe(cluster, plan)
+            plan_settled, observations[plan.target.label] = observe(reads, plan)
             settled = settled and plan_settled
         return settled
 

@@ -1,6 +1,7 @@
 # Copyright: Contributors to the ecoeco.bluegreen project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""bluegreen_switch from parameters to result: parse, verify all, flip in order, wait, or roll back.
+"""bluegreen_switch from parameters to result: parse, verify all, flip in order, wait, or roll back;
+after a settled flip, wait the grace for the node-level data plane before returning.
 
 Check mode sends the same patches as a server-side dry run and skips the wait.
 """
@@ -13,11 +14,12 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.converge i
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.flip import apply_flips, rollback_failed, rollback_summary, undo_flips
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.objects import value_at
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.patches import nested
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.reads import SharedReads, shared_namespaces
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.targets import parse_settings, parse_targets
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.verify import verify_targets
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_ms
 
-PHASES = ("verify", "patch", "converge")
+PHASES = ("verify", "patch", "converge", "grace")
 
 
 class Stopwatch:
@@ -43,13 +45,17 @@ def run_switch(cluster, params, check_mode=False, diff=False, sleep=time.sleep, 
     try:
         with stopwatch.phase("verify"):
             settings = parse_settings(params)
-            plans = verify_targets(cluster, parse_targets(params.get("targets")), settings)
+            targets = parse_targets(params.get("targets"))
+            plans = verify_targets(SharedReads(cluster, shared_namespaces(_read_namespaces(targets))), targets, settings)
         flips = [plan for plan in plans if not plan.noop]
         with stopwatch.phase("patch"):
             patched = apply_flips(cluster, flips, dry_run=check_mode)
         if flips and not check_mode:
             with stopwatch.phase("converge"):
                 _settle_or_roll_back(cluster, flips, settings, sleep, clock)
+            # The API shows the new endpoints before every node's proxy (kube-proxy, the ALB) has applied them.
+            with stopwatch.phase("grace"):
+                sleep(settings.settle_grace)
     except BlueGreenError as error:
         error.details["timings_ms"] = stopwatch.timings_ms
         raise
@@ -64,6 +70,16 @@ def run_switch(cluster, params, check_mode=False, diff=False, sleep=time.sleep, 
     if diff:
         result["diff"] = [_diff(plan, current[plan.target.label]) for plan in flips]
     return result
+
+
+def _read_namespaces(targets):
+    """Namespaces verification lists objects in, once per target that reads there."""
+    for target in targets:
+        if target.kind == "service":
+            yield target.ref.namespace
+        else:
+            yield target.blue.namespace
+            yield target.green.namespace
 
 
 def _settle_or_roll_back(cluster, flips, settings, sleep, clock):

@@ -77,6 +77,7 @@ class Settings:
     converge_interval: float
     argocd_namespace: str
     gitops_frozen: bool
+    settle_grace: float = 0.0
 
 
 _SERVICE_FIELDS = frozenset(("namespace", "name", "selector_key", "blue_value", "green_value"))
@@ -92,10 +93,14 @@ def parse_settings(params):
         value = params.get(option)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise InvalidInput(option, "a number of seconds greater than 0", value)
+    grace = params.get("settle_grace", 0.0)
+    if isinstance(grace, bool) or not isinstance(grace, (int, float)) or grace < 0:
+        raise InvalidInput("settle_grace", "a number of seconds, 0 or more", grace)
     return Settings(
         state=state,
         converge_timeout=float(params["converge_timeout"]),
         converge_interval=float(params["converge_interval"]),
+        settle_grace=float(grace),
         argocd_namespace=_text(params, "argocd_namespace", "argocd_namespace", _DNS_LABEL, 63, _NAMESPACE_RULE),
         gitops_frozen=bool(params.get("gitops_frozen")),
     )

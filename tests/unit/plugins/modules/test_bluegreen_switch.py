@@ -13,7 +13,7 @@ INGRESS = dict(kind="ingress", blue={"namespace": "api", "name": "auth-api"}, gr
 def run_main(monkeypatch, capsys, client, args):
     """main() against ``client``; returns the module's JSON result."""
     monkeypatch.setattr(bluegreen_switch, "get_api_client", lambda module: client)
-    with patch_module_args(dict({"converge_interval": 0.01}, **args)):
+    with patch_module_args(dict({"converge_interval": 0.01, "settle_grace": 0}, **args)):
         with pytest.raises(SystemExit):
             bluegreen_switch.main()
     return json.loads(capsys.readouterr().out)
@@ -33,7 +33,7 @@ def test_switch_reports_targets_and_timings(monkeypatch, capsys):
     assert result["changed"] is True and result["state"] == "green"
     assert [(t["kind"], t["namespace"], t["name"], t["previous"], t["current"]) for t in result["targets"]] == [
         ("service", "prod", "backend", "blue", "green"), ("ingress", "auth", "auth-api", "10", "4")]
-    assert set(result["timings_ms"]) == {"verify", "patch", "converge", "total"}
+    assert set(result["timings_ms"]) == {"verify", "patch", "converge", "grace", "total"}
     assert "diff" not in result
 
 

@@ -1,6 +1,10 @@
 import pytest
 
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.converge import ingress_settled, service_settled, wait_until_settled
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.converge import (
+    ingress_settled,
+    service_settled,
+    wait_until_settled,
+)
 
 
 def endpoint(ip, ready=True):
@@ -57,8 +61,11 @@ class FakeTime:
 
 
 class Plan:
-    def __init__(self, label, settles_after):
+    api_kind = "Service"
+
+    def __init__(self, label, settles_after, namespace="prod"):
         self.target = type("Target", (), {"label": label})
+        self.ref = type("Ref", (), {"namespace": namespace})
         self.settles_after = settles_after
 
 

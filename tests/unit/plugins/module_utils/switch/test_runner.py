@@ -11,7 +11,7 @@ INGRESS = dict(kind="ingress", blue={"namespace": "api", "name": "auth-api"}, gr
 
 
 def params(*targets, **overrides):
-    values = dict(state="green", converge_timeout=1.0, converge_interval=0.01, argocd_namespace="argocd", gitops_frozen=False,
+    values = dict(state="green", converge_timeout=1.0, converge_interval=0.01, settle_grace=0.0, argocd_namespace="argocd", gitops_frozen=False,
                   targets=[dict(target) for target in targets or (SERVICE, INGRESS)])
     values.update(overrides)
     return values
@@ -47,7 +47,7 @@ def test_switch_then_idempotent_then_rollback_puts_blue_first_again():
     client = fresh(blue_order=None, green_order=None)
     switched = run_switch(Cluster(client), params())
     assert switched["changed"] and served(client) == ("green", "-1")
-    assert set(switched["timings_ms"]) == {"verify", "patch", "converge", "total"}
+    assert set(switched["timings_ms"]) == {"verify", "patch", "converge", "grace", "total"}
 
     writes = len(client.writes())
     again = run_switch(Cluster(client), params())
@@ -101,3 +101,19 @@ def test_bad_input_fails_before_any_api_call():
     with pytest.raises(InvalidInput, match=r"^converge_timeout: expected a number of seconds greater than 0, got 0$"):
         run_switch(Cluster(client), params(converge_timeout=0))
     assert client.patches == []
+
+
+def test_settled_flip_waits_the_grace_for_the_node_proxies_and_reports_it():
+    slept = []
+    client = fresh()
+    result = run_switch(Cluster(client), params(SERVICE, settle_grace=1.5), sleep=slept.append)
+    assert slept[-1] == 1.5
+    assert "grace" in result["timings_ms"]
+
+
+def test_no_grace_when_nothing_was_flipped():
+    client = fresh()
+    run_switch(Cluster(client), params(SERVICE))
+    slept = []
+    run_switch(Cluster(client), params(SERVICE, settle_grace=1.5), sleep=slept.append)
+    assert slept == []

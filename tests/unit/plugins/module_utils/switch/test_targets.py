@@ -107,6 +107,7 @@ def test_settings_parse():
         pytest.param({"converge_timeout": 0}, "converge_timeout", id="zero-timeout"),
         pytest.param({"converge_timeout": -1.5}, "converge_timeout", id="negative-timeout"),
         pytest.param({"converge_interval": 0.0}, "converge_interval", id="zero-interval"),
+        pytest.param({"settle_grace": -1}, "settle_grace", id="negative-grace"),
         pytest.param({"converge_timeout": None}, "converge_timeout", id="missing-timeout"),
         pytest.param({"state": "purple"}, "state", id="unknown-state"),
         pytest.param({"argocd_namespace": "Argo_CD"}, "argocd_namespace", id="bad-argocd-namespace"),
