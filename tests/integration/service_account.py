@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from playbook_runs import run_playbook
+
 
 def request_token(kube, namespace, name, seconds):
     """A bound token of the ServiceAccount (TokenRequest), valid ``seconds``."""
@@ -38,6 +40,15 @@ def write_kubeconfig(admin_kubeconfig, token, out, user="service-account"):
 
 def service_account_kubeconfig(kube, admin_kubeconfig, out, namespace="ecoeco-bluegreen", name="ecoeco-bluegreen", seconds=3600):
     return write_kubeconfig(admin_kubeconfig, request_token(kube, namespace, name, seconds), out, user=name)
+
+
+def install_rbac(env):
+    """playbooks/rbac_install.yml as the sandbox admin; the result of the run."""
+    return run_playbook(env, "rbac_install.yml")
+
+
+def remove_rbac(env):
+    return run_playbook(env, "rbac_install.yml", "-e", "rbac_state=absent")
 
 
 def main():

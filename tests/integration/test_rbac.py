@@ -6,15 +6,14 @@ import re
 import pytest
 
 from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, unique
-from service_account import service_account_kubeconfig
+from service_account import install_rbac, remove_rbac, service_account_kubeconfig
 
 
 @pytest.fixture(scope="module")
 def installed(sandbox_env):
-    first = run_playbook(sandbox_env, "rbac_install.yml")
-    second = run_playbook(sandbox_env, "rbac_install.yml")
+    first, second = install_rbac(sandbox_env), install_rbac(sandbox_env)
     yield first, second
-    removed = run_playbook(sandbox_env, "rbac_install.yml", "-e", "rbac_state=absent")
+    removed = remove_rbac(sandbox_env)
     assert removed.returncode == 0, removed.stdout[-3000:]
 
 
