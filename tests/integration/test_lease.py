@@ -67,14 +67,14 @@ def test_a_second_run_is_refused_naming_the_holder_and_since_when(sandbox_env, k
 
 
 def test_of_two_runs_at_once_exactly_one_wins(sandbox_env, kube, ledger):
-    runs = [start_playbook(sandbox_env, "tests/integration/playbooks/take_lease.yml", extra_vars={"ledger_name": ledger})
-            for _ in range(2)]
+    playbook = "tests/integration/playbooks/take_lease.yml"
+    runs = [start_playbook(sandbox_env, playbook, extra_vars={"ledger_name": ledger}) for _run in range(2)]
     outputs = [run.communicate(timeout=180)[0] for run in runs]
-    codes = sorted(run.returncode for run in runs)
-    assert codes[0] == 0 and codes[1] != 0, outputs
-    loser = outputs[[run.returncode for run in runs].index(codes[1])]
-    assert "ledger lease: another run" in loser
-    winner_pid = runs[[run.returncode for run in runs].index(0)].pid
+    winners = [run for run in runs if run.returncode == 0]
+    losers = [output for run, output in zip(runs, outputs) if run.returncode != 0]
+    assert len(winners) == 1 and len(losers) == 1, outputs
+    assert "ledger lease: another run" in losers[0]
+    winner_pid = winners[0].pid
     lease = json.loads(read_ledger(kube, ledger)["lease"])
     assert lease["pid"] == winner_pid
     assert lease["playbook"] == "Take the ledger lease and keep it"

@@ -5,6 +5,7 @@ import base64
 import uuid
 
 import pytest
+import yaml
 
 from playbook_runs import delete_ledger, read_ledger, run_playbook, unique
 from service_account import install_rbac, remove_rbac, service_account_kubeconfig
@@ -16,7 +17,7 @@ def secret_run(sandbox_env, kube, tmp_path_factory):
     assert installed.returncode == 0, installed.stdout[-3000:]
     workdir = tmp_path_factory.mktemp("secrets")
     kubeconfig = service_account_kubeconfig(kube, sandbox_env["KUBECONFIG"], workdir / "sa.kubeconfig", seconds=1800)
-    token = next(line.split("token:", 1)[1].strip() for line in kubeconfig.read_text().splitlines() if "token:" in line)
+    token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
     # moto accepts any key: a unique one can only be found in the output if the run leaked it.
     aws_secret = "aws-secret-" + uuid.uuid4().hex
     env = dict(sandbox_env, AWS_SECRET_ACCESS_KEY=aws_secret)
