@@ -59,3 +59,10 @@ def namespace_names(kube):
     from kubernetes import client
 
     return sorted(item.metadata.name for item in client.CoreV1Api(kube).list_namespace().items)
+
+
+def active_namespace_names(kube):
+    """Namespaces in phase Active: a namespace another test is deleting drops out of both snapshots."""
+    from kubernetes import client
+
+    return sorted(item.metadata.name for item in client.CoreV1Api(kube).list_namespace().items if item.status.phase == "Active")

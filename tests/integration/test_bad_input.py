@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from playbook_runs import ROOT, delete_ledger, namespace_names, read_ledger, run_playbook, unique
+from playbook_runs import ROOT, active_namespace_names, delete_ledger, read_ledger, run_playbook, unique
 
 
 def routes(blue_namespace="api"):
@@ -112,7 +112,7 @@ ROLE_CASES = [
 
 
 def cluster_state(kube, ledgers):
-    return {"namespaces": namespace_names(kube), "ledgers": {name: read_ledger(kube, name) for name in ledgers}}
+    return {"namespaces": active_namespace_names(kube), "ledgers": {name: read_ledger(kube, name) for name in ledgers}}
 
 
 @pytest.fixture(scope="module")
