@@ -253,9 +253,10 @@ def test_access_check_lists_every_denied_verb(runs, tmp_path, sandbox_env, read_
     assert message, result.stdout[-3000:]
     denied = set(message.group(1).split("; "))
     expected = {"create namespaces in all namespaces", "delete namespaces in all namespaces"}
-    for resource in ("deployments.apps", "services", "ingresses.networking.k8s.io", "networkpolicies.networking.k8s.io"):
-        expected |= {"{0} {1} in all namespaces".format(verb, resource) for verb in ("create", "patch", "delete")}
-    expected |= {"create configmaps in all namespaces", "patch configmaps in all namespaces"}
+    for resource in ("deployments.apps", "services", "ingresses.networking.k8s.io"):
+        expected |= {"{0} {1} in all namespaces".format(verb, resource) for verb in ("create", "patch")}
+    expected |= {"{0} networkpolicies.networking.k8s.io in all namespaces".format(verb) for verb in ("create", "patch", "delete")}
+    expected |= {"{0} configmaps in all namespaces".format(verb) for verb in ("create", "patch", "update")}
     expected |= {"patch applicationsets.argoproj.io in namespace argocd", "patch applications.argoproj.io in namespace argocd"}
     assert denied == expected
     assert not list(tmp_path.glob("backup-*"))
