@@ -94,14 +94,3 @@ class Sandbox:
                 continue
             counts[(verb, resource)] = counts.get((verb, resource), 0) + float(value)
         return counts
-
-
-def wait_for(check, timeout, what, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise RuntimeError("timed out after {0} s waiting for {1}".format(timeout, what))
-        time.sleep(interval)

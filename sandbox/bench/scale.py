@@ -8,9 +8,9 @@ import time
 
 from kubernetes.client import DiscoveryV1Api
 
-from bench.env import wait_for
 from bench.switch_fixture import REPLICAS, _untracked
 from ecoeco_sandbox import blue_state
+from ecoeco_sandbox.kube import wait_for
 
 NAMESPACE = "bench-scale"
 APP = "scale-api"

@@ -5,8 +5,8 @@ import copy
 
 from kubernetes.client import AppsV1Api, CoreV1Api, DiscoveryV1Api
 
-from bench.env import wait_for
 from ecoeco_sandbox import blue_state
+from ecoeco_sandbox.kube import wait_for
 
 NAMESPACE = "bench"
 SERVICE = "bench-api"

@@ -17,6 +17,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from ecoeco_sandbox.http1 import read_headers_and_body
+
 REQUEST_TIMEOUT = 5.0
 MAX_IN_FLIGHT = 64
 
@@ -40,14 +42,7 @@ async def one_request(host, port, path, host_header):
         writer.write("GET {0} HTTP/1.1\r\nHost: {1}\r\nConnection: close\r\n\r\n".format(path, host_header).encode("latin-1"))
         await writer.drain()
         status_line = await reader.readline()
-        headers = {}
-        while True:
-            line = await reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _sep, value = line.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        body = await reader.readexactly(int(headers.get("content-length") or 0))
+        headers, body = await read_headers_and_body(reader)
         try:
             payload = json.loads(body) if body else None
         except ValueError:

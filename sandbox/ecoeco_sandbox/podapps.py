@@ -10,6 +10,7 @@ import ipaddress
 import json
 import logging
 
+from ecoeco_sandbox.http1 import read_headers_and_body
 from ecoeco_sandbox.topology import loopback_address
 
 LOG = logging.getLogger("ecoeco_sandbox.podapps")
@@ -99,16 +100,7 @@ class PodApps:
                 if not request_line:
                     break
                 parts = request_line.decode("latin-1").split()
-                headers = {}
-                while True:
-                    line = await reader.readline()
-                    if line in (b"\r\n", b"\n", b""):
-                        break
-                    name, _sep, value = line.decode("latin-1").partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length") or 0)
-                if length:
-                    await reader.readexactly(length)
+                headers, _body = await read_headers_and_body(reader)
                 pod = self.pod_at(address)
                 if pod is None or len(parts) < 2:
                     break

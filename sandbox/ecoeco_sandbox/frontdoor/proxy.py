@@ -11,6 +11,7 @@ import json
 import logging
 
 from ecoeco_sandbox.frontdoor.routing import decide
+from ecoeco_sandbox.http1 import read_headers_and_body
 from ecoeco_sandbox.topology import loopback_address
 
 LOG = logging.getLogger("ecoeco_sandbox.frontdoor.proxy")
@@ -24,14 +25,7 @@ async def read_request(reader):
     if not request_line.strip():
         return None
     method, target, version = (request_line.decode("latin-1").split() + ["", "", ""])[:3]
-    headers = {}
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            break
-        name, _sep, value = line.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = await reader.readexactly(int(headers.get("content-length") or 0))
+    headers, body = await read_headers_and_body(reader)
     return method, target, version, headers, body
 
 
@@ -41,14 +35,7 @@ async def read_response(reader):
     parts = status_line.decode("latin-1").split(None, 2)
     if len(parts) < 2:
         raise ConnectionError("upstream closed without a response")
-    headers = {}
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            break
-        name, _sep, value = line.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = await reader.readexactly(int(headers.get("content-length") or 0))
+    headers, body = await read_headers_and_body(reader)
     return int(parts[1]), headers, body
 
 
