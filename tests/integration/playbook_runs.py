@@ -44,6 +44,21 @@ def read_ledger(kube, name):
     return dict(data, events=json.loads(data.get("events", "[]")))
 
 
+def seed_ledger(kube, name, **data):
+    """A ledger as a run would have left it (events empty unless given), its namespace created if this is the first."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    core = client.CoreV1Api(kube)
+    try:
+        core.create_namespace({"metadata": {"name": LEDGER_NAMESPACE}})
+    except ApiException as error:
+        if error.status != 409:
+            raise
+    metadata = {"name": name, "labels": {"app.kubernetes.io/managed-by": "ecoeco.bluegreen"}}
+    core.create_namespaced_config_map(LEDGER_NAMESPACE, {"metadata": metadata, "data": dict({"events": "[]"}, **data)})
+
+
 def delete_ledger(kube, name):
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from playbook_runs import ROOT, active_namespace_names, delete_ledger, read_ledger, run_playbook, unique
+from playbook_runs import ROOT, active_namespace_names, delete_ledger, read_ledger, run_playbook, seed_ledger, unique
 
 
 def routes(blue_namespace="api"):
@@ -152,12 +152,6 @@ def inventory_with(tmp_path, old, new):
     assert len(edited) == 1, old
     edited[0].write_text(edited[0].read_text().replace(old, new))
     return copy
-
-
-def seed_ledger(kube, name, **data):
-    from kubernetes import client
-
-    client.CoreV1Api(kube).create_namespaced_config_map("ecoeco-bluegreen", {"metadata": {"name": name}, "data": dict(data, events="[]")})
 
 
 def kubeconfig_variant(source, path, change):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, start_playbook, unique
+from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, seed_ledger, start_playbook, unique
 
 STALE_LEASE = {"holder": "alice@ops-laptop", "pid": 4242, "playbook": "Phase 50 - switch traffic", "phase": "50",
                "since": "2026-01-02T03:04:05Z", "token": "0123456789ab"}
@@ -30,14 +30,6 @@ def scratch_namespace(kube):
         client.CoreV1Api(kube).delete_namespace(name)
 
 
-def seed_ledger(kube, name, lease):
-    from kubernetes import client
-
-    client.CoreV1Api(kube).create_namespaced_config_map("ecoeco-bluegreen", {
-        "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "ecoeco.bluegreen"}},
-        "data": {"events": "[]", "state": "smoke-passed", "lease": json.dumps(lease)}})
-
-
 def phase_10(env, ledger, namespace, *args, **extra):
     values = dict({"ledger_name": ledger, "bluegreen_domains": [namespace], "bluegreen_shared_namespaces": []}, **extra)
     return run_playbook(env, "10_namespaces.yml", *args, extra_vars=values, timeout=300)
@@ -53,7 +45,7 @@ def test_a_run_takes_the_lease_and_releases_it(sandbox_env, kube, ledger, scratc
 
 
 def test_a_second_run_is_refused_naming_the_holder_and_since_when(sandbox_env, kube, ledger, scratch_namespace):
-    seed_ledger(kube, ledger, STALE_LEASE)
+    seed_ledger(kube, ledger, state="smoke-passed", lease=json.dumps(STALE_LEASE))
     result = phase_10(sandbox_env, ledger, scratch_namespace)
     assert result.returncode != 0
     message = " ".join(result.stdout.split())
@@ -82,7 +74,7 @@ def test_of_two_runs_at_once_exactly_one_wins(sandbox_env, kube, ledger):
 
 
 def test_a_stale_lease_is_broken_explicitly_and_named(sandbox_env, kube, ledger, scratch_namespace):
-    seed_ledger(kube, ledger, STALE_LEASE)
+    seed_ledger(kube, ledger, state="smoke-passed", lease=json.dumps(STALE_LEASE))
     result = phase_10(sandbox_env, ledger, scratch_namespace, "-e", "ledger_lease_break=true")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "ledger lease: breaking the lease of alice@ops-laptop, pid 4242" in " ".join(result.stdout.split())
