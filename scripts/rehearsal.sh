@@ -12,7 +12,7 @@ else
   sandbox/sandboxctl up
 fi
 # shellcheck disable=SC1091
-. .sandbox/env
+. "${ECOECO_SANDBOX_HOME:-$root/.sandbox}/env"
 
 run_dir="$root/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$run_dir"
