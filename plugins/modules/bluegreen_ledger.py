@@ -161,6 +161,7 @@ duration:
 """
 
 import copy
+import os
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.runner import run_ledger
@@ -197,6 +198,10 @@ def main():
         required_if=[("action", "record", ("event", "set"), True), ("action", "acquire", ("lease",)), ("action", "release", ("lease",))],
         supports_check_mode=True,
     )
+    # The ledger is the first thing every phase reads: say which file is missing, not that the config is empty.
+    kubeconfig = module.params.get("kubeconfig")
+    if isinstance(kubeconfig, str) and not os.path.exists(os.path.expanduser(kubeconfig)):
+        module.fail_json(msg="kubeconfig: expected a kubeconfig file, {0} does not exist".format(kubeconfig), field="kubeconfig")
     try:
         store = LedgerStore(get_api_client(module=module), module.params["namespace"], module.params["name"])
         lease = {key: value for key, value in (module.params["lease"] or {}).items() if value is not None}
