@@ -200,7 +200,7 @@ def main():
     )
     # The ledger is the first thing every phase reads: say which file is missing, not that the config is empty.
     kubeconfig = module.params.get("kubeconfig")
-    if isinstance(kubeconfig, str) and not os.path.exists(os.path.expanduser(kubeconfig)):
+    if isinstance(kubeconfig, str) and not os.path.exists(kubeconfig):
         module.fail_json(msg="kubeconfig: expected a kubeconfig file, {0} does not exist".format(kubeconfig), field="kubeconfig")
     try:
         store = LedgerStore(get_api_client(module=module), module.params["namespace"], module.params["name"])
