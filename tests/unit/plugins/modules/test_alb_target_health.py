@@ -180,7 +180,8 @@ def test_wait_with_a_percentage_passes_with_one_of_two_targets_stopped(aws):
 def test_wait_timeout_fails_listing_each_unhealthy_target_and_the_history(aws):
     stopped = aws["instances"][0]
     aws["ec2"].stop_instances(InstanceIds=[stopped])
-    outcome, result = run_module({"target_group_names": ["auth-api"], "wait": True, "timeout": 0.05, "poll_interval": 0.01})
+    # A window of many poll intervals, so even a slow machine polls more than once before the timeout.
+    outcome, result = run_module({"target_group_names": ["auth-api"], "wait": True, "timeout": 1.0, "poll_interval": 0.01})
     assert outcome == "fail"
     assert result["msg"].startswith("Timed out after ")
     assert "auth-api: 1 of 2 registered targets healthy, 2 required; 1 unused (Target.InvalidState): {0}:30080.".format(stopped) in result["msg"]
