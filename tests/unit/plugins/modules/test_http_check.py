@@ -1,0 +1,160 @@
+"""http_check main() end to end against a real HTTP server on 127.0.0.1: answers, retries, no answer, bad input."""
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest.mock import patch
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.ecoeco.bluegreen.plugins.modules import http_check
+
+
+class ExitJson(Exception):
+    pass
+
+
+class FailJson(Exception):
+    pass
+
+
+def _exit_json(self, **kwargs):
+    raise ExitJson(kwargs)
+
+
+def _fail_json(self, msg, **kwargs):
+    raise FailJson(dict(kwargs, msg=msg))
+
+
+class Handler(BaseHTTPRequestHandler):
+    """/health answers healthy; /flaky answers 503 for its first two calls; /broken always 500; /echo the body."""
+
+    calls = {}
+
+    def _send(self, status, payload):
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        count = self.calls[self.path] = self.calls.get(self.path, 0) + 1
+        if self.path == "/health":
+            self._send(200, {"status": "healthy"})
+        elif self.path == "/flaky":
+            self._send(503 if count <= 2 else 200, {"call": count})
+        else:
+            self._send(500, {"error": "broken"})
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        self._send(201, {"got": json.loads(self.rfile.read(length)), "type": self.headers["Content-Type"]})
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    Handler.calls = {}
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:{0}".format(httpd.server_address[1])
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_module(args):
+    """Run main() and return ("exit" | "fail", payload)."""
+    with patch.object(basic.AnsibleModule, "exit_json", _exit_json), patch.object(basic.AnsibleModule, "fail_json", _fail_json):
+        with patch_module_args(args):
+            try:
+                http_check.main()
+            except ExitJson as e:
+                return "exit", e.args[0]
+            except FailJson as e:
+                return "fail", e.args[0]
+    raise AssertionError("main() returned without exit_json or fail_json")
+
+
+def test_every_request_is_answered_in_the_order_given_with_its_labels(server):
+    requests = [{"url": server + path, "domain": "d{0}".format(index)} for index, path in enumerate(["/health", "/broken"] * 6)]
+    outcome, result = run_module({"requests": requests, "concurrency": 4})
+    assert outcome == "exit"
+    assert [response["status"] for response in result["responses"]] == [200, 500] * 6
+    assert [response["request"]["domain"] for response in result["responses"]] == ["d{0}".format(i) for i in range(12)]
+    assert result["responses"][0]["json"] == {"status": "healthy"}
+    assert result["responses"][1]["matched"] is False and result["responses"][1]["expected_status"] == 200
+    assert (result["matched"], result["all_matched"], result["changed"]) == (6, False, False)
+
+
+def test_a_request_is_asked_again_until_it_answers_its_expected_status(server):
+    outcome, result = run_module({"requests": [{"url": server + "/flaky"}], "retries": 3, "delay": 0.01})
+    assert outcome == "exit"
+    response = result["responses"][0]
+    assert (response["status"], response["attempts"], response["json"]) == (200, 3, {"call": 3})
+    assert result["all_matched"] is True
+
+
+def test_retries_stop_when_they_run_out_and_the_last_answer_is_reported(server):
+    outcome, result = run_module({"requests": [{"url": server + "/broken"}], "retries": 2, "delay": 0.01})
+    assert outcome == "exit"
+    assert (result["responses"][0]["status"], result["responses"][0]["attempts"]) == (500, 3)
+    assert Handler.calls["/broken"] == 3
+
+
+def test_an_expected_error_status_matches(server):
+    outcome, result = run_module({"requests": [{"url": server + "/broken", "status": 500}], "retries": 2, "delay": 0.01})
+    assert result["responses"][0]["matched"] is True
+    assert Handler.calls["/broken"] == 1
+
+
+def test_a_body_is_sent_as_json(server):
+    outcome, result = run_module({"requests": [{"url": server + "/echo", "method": "post", "status": 201, "body": {"a": 1}}]})
+    assert outcome == "exit"
+    assert result["responses"][0]["json"] == {"got": {"a": 1}, "type": "application/json"}
+    assert result["responses"][0]["method"] == "POST"
+
+
+def test_nothing_answering_is_status_minus_one_with_why(closed_port):
+    outcome, result = run_module({"requests": [{"url": "http://127.0.0.1:{0}/health".format(closed_port)}], "timeout": 1})
+    assert outcome == "exit"
+    response = result["responses"][0]
+    assert response["status"] == -1 and response["matched"] is False
+    assert "Connection refused" in response["msg"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"requests": []}, "requests: expected a non-empty list"),
+        ({"requests": [{"method": "GET"}]}, "requests[0].url: expected an http:// or https:// URL"),
+        ({"requests": [{"url": "ftp://x/"}]}, "requests[0].url: expected an http:// or https:// URL, got 'ftp://x/'"),
+        ({"requests": [{"url": "http://x/", "method": "FETCH"}]}, "requests[0].method: expected one of GET, HEAD, POST"),
+        ({"requests": [{"url": "http://x/"}, {"url": "http://x/", "status": "ok"}]}, "requests[1].status: expected an HTTP status code (100-599), got 'ok'"),
+        ({"requests": [{"url": "http://x/", "status": 700}]}, "requests[0].status: expected an HTTP status code (100-599), got 700"),
+        ({"requests": [{"url": "http://x/"}], "timeout": 0}, "timeout: expected a number of seconds above 0, got 0.0"),
+        ({"requests": [{"url": "http://x/"}], "retries": -1}, "retries: expected 0 or more, got -1"),
+        ({"requests": [{"url": "http://x/"}], "concurrency": 0}, "concurrency: expected 1 or more, got 0"),
+    ],
+)
+def test_bad_input_names_the_field_and_sends_nothing(args, message):
+    with patch("ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.probe.open_url") as opener:
+        outcome, result = run_module(args)
+    assert outcome == "fail"
+    assert result["msg"].startswith(message)
+    opener.assert_not_called()
