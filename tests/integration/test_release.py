@@ -332,7 +332,7 @@ def test_a_new_version_that_fails_its_smoke_test_gets_no_traffic(sandbox_env, ku
         code, output, _extra = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, cluster.namespace,
                                                  bluegreen_release_image="ecoeco/backend:1.1.0"))
         assert code != 0
-        assert "Status code was 500" in output, output[-3000:]
+        assert "answered status 500" in output and "expected 200" in output, output[-3000:]
         assert cluster.selected_colour() == "blue"
         assert cluster.deployment("blue").spec.replicas == 2
         assert cluster.last_finish("release")["outcome"] == "failed"
