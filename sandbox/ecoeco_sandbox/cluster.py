@@ -119,3 +119,44 @@ def kill_processes_using(folder):
         while sig == signal.SIGTERM and time.monotonic() < deadline and any(Path("/proc", str(p)).exists() for p in victims):
             time.sleep(0.1)
     return victims
+
+
+def _running(pid):
+    """A process that is gone, or a zombie (empty command line), is not running."""
+    try:
+        return bool(Path("/proc", str(pid), "cmdline").read_bytes())
+    except OSError:
+        return False
+
+
+def _component_files(paths, component):
+    folder = paths.cluster_dir()
+    return folder / "pids" / (component + ".pid"), folder / "logs" / (component + ".log")
+
+
+def kill_component(paths, component):
+    """SIGKILL one control-plane process (``kube-apiserver``, ...) as a crash would, and return its command line
+    for ``start_component``. Only that process: the others keep running and reconnect once it is back."""
+    pid_file = _component_files(paths, component)[0]
+    pid = int(pid_file.read_text())
+    command = [part.decode() for part in Path("/proc", str(pid), "cmdline").read_bytes().split(b"\0") if part]
+    if not command or str(paths.home) not in " ".join(command):
+        raise SandboxError("pid {0} of {1} is not a process of the sandbox at {2}".format(pid, pid_file, paths.home))
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _running(pid):
+        if time.monotonic() > deadline:
+            raise SandboxError("{0} (pid {1}) is still running 10 s after SIGKILL".format(component, pid))
+        time.sleep(0.05)
+    return command
+
+
+def start_component(paths, component, command):
+    """Start a control-plane process again as kwokctl did: same command line, folder, log and pid file (so ``down``
+    stops it). Returns its pid; it answers once it has reconnected to etcd (a few seconds)."""
+    pid_file, log_file = _component_files(paths, component)
+    with log_file.open("a") as log:
+        process = subprocess.Popen(command, cwd=paths.cluster_dir(), stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    pid_file.write_text(str(process.pid))
+    return process.pid
