@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import yaml
+from playbook_runs import ensure_ledger_namespace
 from waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +74,7 @@ class ScratchMigration:
             for namespace, version, order in ((self.source, "blue", 10), (domain, "green", 20)):
                 self.create_workload(namespace, domain, version, order, template)
         self.create_argocd()
+        ensure_ledger_namespace(self.core.api_client)
         self.core.create_namespaced_config_map(LEDGER_NAMESPACE, {
             "metadata": {"name": self.id, "labels": {"scratch": PREFIX}},
             "data": {"state": "smoke-passed", "events": "[]"},
