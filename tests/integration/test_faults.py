@@ -1,9 +1,10 @@
-"""Faults during a phase: what the user sees, and that the cluster is left serving (blue here) with Argo CD as it was.
+"""Faults during a phase: what the user sees, and that the cluster is left serving (blue or green, never neither)
+with Argo CD as it was.
 
 Covered here: the playbook SIGKILLed mid-phase and re-run (the stale lease names the killed run and is broken
-explicitly), and Argo CD objects missing when phase 50 freezes them. docs/reliability.md lists the faults
-not yet automated.
-"""
+explicitly), Argo CD objects missing when phase 50 freezes them, kube-apiserver killed and started again while phase
+50 runs, and AWS unreachable before and right after the switch (a loopback forwarder in front of moto that goes
+dark). The switch faults run on a scratch migration with its own ALB and ApplicationSet (``switch_scratch``)."""
 
 import json
 import os
