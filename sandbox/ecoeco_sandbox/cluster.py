@@ -129,34 +129,42 @@ def _running(pid):
         return False
 
 
-def _component_files(paths, component):
-    folder = paths.cluster_dir()
-    return folder / "pids" / (component + ".pid"), folder / "logs" / (component + ".log")
+def _component_pid(paths, component):
+    try:
+        return int((paths.cluster_dir() / "pids" / (component + ".pid")).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def kill_component(paths, component):
-    """SIGKILL one control-plane process (``kube-apiserver``, ...) as a crash would, and return its command line
-    for ``start_component``. Only that process: the others keep running and reconnect once it is back."""
-    pid_file = _component_files(paths, component)[0]
-    pid = int(pid_file.read_text())
-    command = [part.decode() for part in Path("/proc", str(pid), "cmdline").read_bytes().split(b"\0") if part]
-    if not command or str(paths.home) not in " ".join(command):
-        raise SandboxError("pid {0} of {1} is not a process of the sandbox at {2}".format(pid, pid_file, paths.home))
+    """SIGKILL one control-plane process (``kube-apiserver``, ...) as a crash would; ``start_stopped_components``
+    starts it again."""
+    pid = _component_pid(paths, component)
+    if pid is None or not _running(pid):
+        raise SandboxError("{0} of the sandbox at {1} is not running".format(component, paths.home))
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while _running(pid):
         if time.monotonic() > deadline:
             raise SandboxError("{0} (pid {1}) is still running 10 s after SIGKILL".format(component, pid))
         time.sleep(0.05)
-    return command
 
 
-def start_component(paths, component, command):
-    """Start a control-plane process again as kwokctl did: same command line, folder, log and pid file (so ``down``
-    stops it). Returns its pid; it answers once it has reconnected to etcd (a few seconds)."""
-    pid_file, log_file = _component_files(paths, component)
-    with log_file.open("a") as log:
-        process = subprocess.Popen(command, cwd=paths.cluster_dir(), stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    pid_file.write_text(str(process.pid))
-    return process.pid
+def start_stopped_components(paths):
+    """Start every control-plane process that is not running, as kwokctl did (its command line from kwokctl's
+    configuration, same folder, log and pid file, so ``down`` stops it); return their names. Besides one killed on
+    purpose, kube-controller-manager and kube-scheduler exit by themselves when they cannot renew their leader lease
+    for 10 s: on a real node kubelet or systemd starts them again."""
+    configuration = next(document for document in yaml.safe_load_all((paths.cluster_dir() / "kwok.yaml").read_text())
+                         if document.get("kind") == "KwokctlConfiguration")
+    started = []
+    for component in configuration["components"]:
+        pid = _component_pid(paths, component["name"])
+        if pid is not None and _running(pid):
+            continue
+        with (paths.cluster_dir() / "logs" / (component["name"] + ".log")).open("a") as log:
+            process = subprocess.Popen([component["binary"]] + component.get("args", []), cwd=component["workDir"], stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        (paths.cluster_dir() / "pids" / (component["name"] + ".pid")).write_text(str(process.pid))
+        started.append(component["name"])
+    return started
