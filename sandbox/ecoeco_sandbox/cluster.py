@@ -119,3 +119,52 @@ def kill_processes_using(folder):
         while sig == signal.SIGTERM and time.monotonic() < deadline and any(Path("/proc", str(p)).exists() for p in victims):
             time.sleep(0.1)
     return victims
+
+
+def _running(pid):
+    """A process that is gone, or a zombie (empty command line), is not running."""
+    try:
+        return bool(Path("/proc", str(pid), "cmdline").read_bytes())
+    except OSError:
+        return False
+
+
+def _component_pid(paths, component):
+    try:
+        return int((paths.cluster_dir() / "pids" / (component + ".pid")).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def kill_component(paths, component):
+    """SIGKILL one control-plane process (``kube-apiserver``, ...) as a crash would; ``start_stopped_components``
+    starts it again."""
+    pid = _component_pid(paths, component)
+    if pid is None or not _running(pid):
+        raise SandboxError("{0} of the sandbox at {1} is not running".format(component, paths.home))
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _running(pid):
+        if time.monotonic() > deadline:
+            raise SandboxError("{0} (pid {1}) is still running 10 s after SIGKILL".format(component, pid))
+        time.sleep(0.05)
+
+
+def start_stopped_components(paths):
+    """Start every control-plane process that is not running, as kwokctl did (its command line from kwokctl's
+    configuration, same folder, log and pid file, so ``down`` stops it); return their names. Besides one killed on
+    purpose, kube-controller-manager and kube-scheduler exit by themselves when they cannot renew their leader lease
+    for 10 s: on a real node kubelet or systemd starts them again."""
+    configuration = next(document for document in yaml.safe_load_all((paths.cluster_dir() / "kwok.yaml").read_text())
+                         if document.get("kind") == "KwokctlConfiguration")
+    started = []
+    for component in configuration["components"]:
+        pid = _component_pid(paths, component["name"])
+        if pid is not None and _running(pid):
+            continue
+        with (paths.cluster_dir() / "logs" / (component["name"] + ".log")).open("a") as log:
+            process = subprocess.Popen([component["binary"]] + component.get("args", []), cwd=component["workDir"], stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        (paths.cluster_dir() / "pids" / (component["name"] + ".pid")).write_text(str(process.pid))
+        started.append(component["name"])
+    return started

@@ -44,19 +44,25 @@ def read_ledger(kube, name):
     return dict(data, events=json.loads(data.get("events", "[]")))
 
 
-def seed_ledger(kube, name, **data):
-    """A ledger as a run would have left it (events empty unless given), its namespace created if this is the first."""
+def ensure_ledger_namespace(kube):
+    """The ledger's namespace, created as the first phase run would (a test run alone may come first)."""
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
-    core = client.CoreV1Api(kube)
     try:
-        core.create_namespace({"metadata": {"name": LEDGER_NAMESPACE}})
+        client.CoreV1Api(kube).create_namespace({"metadata": {"name": LEDGER_NAMESPACE}})
     except ApiException as error:
         if error.status != 409:
             raise
+
+
+def seed_ledger(kube, name, **data):
+    """A ledger as a run would have left it (events empty unless given), its namespace created if this is the first."""
+    from kubernetes import client
+
+    ensure_ledger_namespace(kube)
     metadata = {"name": name, "labels": {"app.kubernetes.io/managed-by": "ecoeco.bluegreen"}}
-    core.create_namespaced_config_map(LEDGER_NAMESPACE, {"metadata": metadata, "data": dict({"events": "[]"}, **data)})
+    client.CoreV1Api(kube).create_namespaced_config_map(LEDGER_NAMESPACE, {"metadata": metadata, "data": dict({"events": "[]"}, **data)})
 
 
 def delete_ledger(kube, name):

@@ -1,18 +1,25 @@
-"""Faults during a phase: what the user sees, and that the cluster is left serving (blue here) with Argo CD as it was.
+"""Faults during a phase: what the user sees, and that the cluster is left serving (blue or green, never neither)
+with Argo CD as it was.
 
 Covered here: the playbook SIGKILLed mid-phase and re-run (the stale lease names the killed run and is broken
-explicitly), and Argo CD objects missing when phase 50 freezes them. docs/reliability.md lists the faults
-not yet automated.
-"""
+explicitly), Argo CD objects missing when phase 50 freezes them, kube-apiserver killed and started again while phase
+50 runs, and AWS unreachable before and right after the switch (a loopback forwarder in front of moto that goes
+dark). The switch faults run on a scratch migration with its own ALB and ApplicationSet (``switch_scratch``)."""
 
 import json
 import os
 import signal
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
 
 import pytest
-
 from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, start_playbook, unique
+from switch_scratch import ScratchMigration, assert_argocd_restored, assert_ok
 from waiting import wait_for
+
+API_OUTAGE_SECONDS = 5
 
 
 @pytest.fixture
@@ -83,3 +90,213 @@ def test_missing_applicationset_stops_phase_50_before_the_switch(blue_state, kub
     record = read_ledger(kube, ledger)
     assert "lease" not in record and record.get("state") != "switched"
     assert record["events"][-1]["outcome"] == "failed"
+
+
+# -- faults during the switch (phase 50), on a scratch migration with its own ALB and ApplicationSet -------------
+
+
+@pytest.fixture
+def migration(kube, aws, sandbox_env, tmp_path):
+    scratch = ScratchMigration(kube, aws("elbv2"), sandbox_env, tmp_path)
+    try:
+        scratch.create()
+        yield scratch
+    finally:
+        scratch.delete()
+
+
+class RouteWatch:
+    """Samples, from moto (readable while kube-apiserver is down), which side the ALB serves each route from."""
+
+    def __init__(self, migration):
+        self.migration = migration
+        self.seen = {domain: set() for domain in migration.domains}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self):
+        while not self.stop.wait(0.3):
+            for domain in self.migration.domains:
+                self.seen[domain].add(self.migration.serving_namespace(domain))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+def argocd_frozen(migration):
+    return migration.argocd_policies()["ApplicationSet"][1]
+
+
+def api_answers(migration):
+    try:
+        migration.core.list_namespace(_request_timeout=3)
+    except Exception:  # noqa: BLE001 - any failure means not back yet
+        return False
+    return True
+
+
+def one_line(output):
+    return " ".join(output.split())
+
+
+def assert_on_green_and_restored(migration):
+    for domain in migration.domains:
+        assert wait_for(lambda: migration.serving_namespace(domain) == domain, what="green rule first for " + domain)
+    assert_argocd_restored(migration)
+    ledger = migration.ledger()
+    assert ledger["state"] == "switched" and "lease" not in ledger
+
+
+def test_kube_apiserver_killed_mid_switch_leaves_one_side_serving_and_a_rerun_completes(migration):
+    from ecoeco_sandbox import cluster
+    from ecoeco_sandbox.paths import Paths
+
+    api_port = urlsplit(migration.core.api_client.configuration.host).port
+    paths, killed = Paths(), False
+    with RouteWatch(migration) as watch:
+        run = migration.start("50_switch_traffic.yml")
+        try:
+            wait_for(lambda: argocd_frozen(migration), timeout=300, interval=0.1, what="phase 50 to freeze Argo CD")
+            cluster.kill_component(paths, "kube-apiserver")
+            killed = True
+            time.sleep(API_OUTAGE_SECONDS)  # the length of the outage, not a wait for an outcome
+        finally:
+            if killed:
+                cluster.start_stopped_components(paths)
+            else:
+                run.kill()
+        output = one_line(run.communicate(timeout=600)[0])
+        wait_for(lambda: api_answers(migration), timeout=120, what="kube-apiserver to answer again")
+    # Controllers that gave up their leader lease during the outage exit; started again, as kubelet would.
+    assert "kube-apiserver" not in cluster.start_stopped_components(paths)
+
+    # Each route was served by blue or green at every sample, never by neither (moto is read during the outage too).
+    for domain, sides in watch.seen.items():
+        assert sides and sides <= {migration.source, domain}, (domain, sides)
+    if run.returncode != 0:
+        # The user is told where it broke, that the API was unreachable (its port) and where the traffic is.
+        assert "traffic switch failed at step" in output and "port={0}".format(api_port) in output, output[-6000:]
+        assert "traffic is on blue" in output or "traffic is on where it was before this run" in output, output[-6000:]
+        for domain in migration.domains:
+            assert migration.serving_namespace(domain) == migration.source
+        ledger = migration.ledger()
+        assert ledger["state"] != "switched" and migration.last_finish("50")["outcome"] == "failed"
+        # After the API is back, phase 50 again (breaking the lease if the killed API kept the run from releasing it).
+        rerun = migration.run("50_switch_traffic.yml", ledger_lease_break="lease" in ledger)
+        assert_ok(rerun)
+    assert_on_green_and_restored(migration)
+
+
+class AwsForwarder:
+    """A loopback TCP forwarder in front of moto (whose state lives in memory, so moto itself is never stopped).
+    ``go_dark`` closes the listening socket and every open connection: AWS becomes unreachable for the modules."""
+
+    def __init__(self, endpoint_url):
+        self.target = ("127.0.0.1", urlsplit(endpoint_url).port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.url = "http://127.0.0.1:{0}".format(self.listener.getsockname()[1])
+        self.connections = []
+        self.lock = threading.Lock()
+        self.dark = threading.Event()
+        self.thread = threading.Thread(target=self.accept, daemon=True)
+
+    def accept(self):
+        while not self.dark.is_set():
+            try:
+                client = self.listener.accept()[0]
+            except (TimeoutError, OSError):
+                continue
+            upstream = socket.create_connection(self.target, timeout=10)
+            with self.lock:
+                self.connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass  # the other side (or go_dark) closed the connection
+        finally:
+            sink.close()
+
+    def go_dark(self):
+        self.dark.set()
+        self.listener.close()
+        with self.lock:
+            for connection in self.connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed by its pipe
+                connection.close()
+        self.thread.join(timeout=10)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        if not self.dark.is_set():
+            self.go_dark()
+
+
+def test_aws_unreachable_from_the_start_stops_phase_50_before_the_switch(migration):
+    with AwsForwarder(migration.env["AWS_ENDPOINT_URL"]) as aws:
+        aws.go_dark()
+        result = migration.run("50_switch_traffic.yml", bluegreen_aws_endpoint_url=aws.url)
+
+    output = one_line(result.stdout)
+    assert result.returncode != 0
+    assert "traffic switch failed at step 'gate before the switch'" in output, output[-6000:]
+    assert 'Could not connect to the endpoint URL: "{0}/"'.format(aws.url) in output and "traffic is on blue" in output
+    for domain in migration.domains:
+        assert migration.ingress_order(domain, migration.workload(domain)) == "20"
+        assert migration.serving_namespace(domain) == migration.source
+    assert_argocd_restored(migration)
+    ledger = migration.ledger()
+    assert ledger["state"] == "smoke-passed" and "lease" not in ledger
+    assert migration.last_finish("50")["outcome"] == "failed"
+
+
+def test_aws_unreachable_after_the_switch_puts_every_route_back_on_blue(migration):
+    green = migration.domains[0]
+
+    def dark_once_switched(aws, stop):
+        while not stop.wait(0.1):
+            if migration.ingress_order(green, migration.workload(green)) != "20":
+                aws.go_dark()
+                return
+
+    stop = threading.Event()
+    with AwsForwarder(migration.env["AWS_ENDPOINT_URL"]) as aws:
+        watcher = threading.Thread(target=dark_once_switched, args=(aws, stop))
+        watcher.start()
+        try:
+            result = migration.run("50_switch_traffic.yml", bluegreen_aws_endpoint_url=aws.url)
+        finally:
+            stop.set()
+            watcher.join(timeout=30)
+        went_dark = aws.dark.is_set()
+
+    output = one_line(result.stdout)
+    assert went_dark and result.returncode != 0, output[-6000:]
+    assert "traffic switch failed at step 'gate after the switch'" in output, output[-6000:]
+    assert 'Could not connect to the endpoint URL: "{0}/"'.format(aws.url) in output, output[-6000:]
+    assert "traffic is on blue (put back: {0})".format(", ".join(migration.domains)) in output, output[-6000:]
+    for domain in migration.domains:
+        assert migration.ingress_order(domain, migration.workload(domain)) == "20"
+        assert wait_for(lambda: migration.serving_namespace(domain) == migration.source, what="blue rule first for " + domain)
+    assert_argocd_restored(migration)
+    ledger = migration.ledger()
+    assert ledger["state"] == "smoke-passed" and "lease" not in ledger
+    finish = migration.last_finish("50")
+    assert finish["outcome"] == "failed" and finish["details"]["reverted"] is True and finish["details"]["switched"] is False

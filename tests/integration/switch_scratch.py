@@ -1,0 +1,286 @@
+"""A scratch blue-green migration of two domains with its own ALB, ApplicationSet and ledger, built on the sandbox
+for the tests of phases 50, 60 and 90 and of faults during the switch (the shared ``ecoeco-alb`` is never touched).
+"""
+
+import json
+import subprocess
+import uuid
+from pathlib import Path
+
+import yaml
+from playbook_runs import ensure_ledger_namespace
+from waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "scratch-switch"
+ARGO = ("argoproj.io", "v1alpha1")
+LEDGER_NAMESPACE = "ecoeco-bluegreen"
+FREEZE_RECORD = "bluegreen.ecoeco.io/frozen-sync-policy"
+PART_OF = {"app.kubernetes.io/part-of": "ecoeco-backend"}
+AUTOMATED = {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]}
+GROUP_ORDER = "alb.ingress.kubernetes.io/group.order"
+RESOURCE_TAG = "ingress.k8s.aws/resource"
+
+
+class ScratchMigration:
+    """A throw-away blue-green namespace migration and the means to run the phase playbooks on it."""
+
+    def __init__(self, kube, elbv2, env, workdir):
+        from kubernetes import client, dynamic
+
+        self.id = "{0}-{1}".format(PREFIX, uuid.uuid4().hex[:6])
+        self.source = self.id + "-src"
+        self.domains = [self.id + "-a", self.id + "-b"]
+        self.env = env
+        self.workdir = workdir
+        self.elbv2 = elbv2
+        self.core = client.CoreV1Api(kube)
+        self.apps = client.AppsV1Api(kube)
+        self.net = client.NetworkingV1Api(kube)
+        self.custom = client.CustomObjectsApi(kube)
+        self.dyn = dynamic.DynamicClient(kube)
+
+    # -- names ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def workload(domain):
+        return domain + "-api"
+
+    def path(self, domain):
+        return "/{0}/{1}".format(PREFIX, domain)
+
+    def extra_vars(self, **overrides):
+        values = {
+            "bluegreen_source_namespace": self.source,
+            "bluegreen_domains": self.domains,
+            "bluegreen_shared_namespaces": [],
+            "bluegreen_argocd_applicationset": self.id,
+            "bluegreen_alb_name": self.id,
+            "bluegreen_results_dir": str(self.workdir),
+            "bluegreen_health_timeout": 30,
+            "ledger_name": self.id,
+        }
+        values.update(overrides)
+        return values
+
+    # -- building -------------------------------------------------------------------------------------
+
+    def create(self):
+        blue = self.apps.read_namespaced_deployment("auth-api", "api")
+        template = self.core.api_client.sanitize_for_serialization(blue)["spec"]["template"]
+        self.core.create_namespace({"metadata": {"name": self.source, "labels": {"scratch": PREFIX}}})
+        for domain in self.domains:
+            self.core.create_namespace({"metadata": {"name": domain, "labels": dict(PART_OF, scratch=PREFIX)}})
+            for namespace, version, order in ((self.source, "blue", 10), (domain, "green", 20)):
+                self.create_workload(namespace, domain, version, order, template)
+        self.create_argocd()
+        ensure_ledger_namespace(self.core.api_client)
+        self.core.create_namespaced_config_map(LEDGER_NAMESPACE, {
+            "metadata": {"name": self.id, "labels": {"scratch": PREFIX}},
+            "data": {"state": "smoke-passed", "events": "[]"},
+        })
+        for namespace, domain in [(self.source, domain) for domain in self.domains] + [(domain, domain) for domain in self.domains]:
+            name = self.workload(domain)
+            wait_for(lambda: self.deployment_available(namespace, name), what="Deployment {0}/{1}".format(namespace, name))
+            wait_for(lambda: self.ingress_hostname(namespace, name), what="ALB admission of Ingress {0}/{1}".format(namespace, name))
+
+    def create_workload(self, namespace, domain, version, order, template):
+        name = self.workload(domain)
+        tracking = "{0}:{{group}}/{{kind}}:{1}/{2}".format(domain, namespace, name)
+        labels = {"app": name, "version": version}
+        pod = dict(template, metadata={"labels": labels})
+        self.apps.create_namespaced_deployment(namespace, {
+            "metadata": {"name": name, "labels": labels, "annotations": {"argocd.argoproj.io/tracking-id": tracking.format(group="apps", kind="Deployment")}},
+            "spec": {"replicas": 2, "selector": {"matchLabels": labels}, "template": pod},
+        })
+        self.core.create_namespaced_service(namespace, {
+            "metadata": {"name": name, "labels": {"app": name}, "annotations": {"argocd.argoproj.io/tracking-id": tracking.format(group="", kind="Service")}},
+            "spec": {"type": "NodePort", "selector": labels, "ports": [{"name": "http", "port": 8000, "targetPort": 8000}]},
+        })
+        self.net.create_namespaced_ingress(namespace, {
+            "metadata": {
+                "name": name,
+                "labels": {"app": name},
+                "annotations": {
+                    "alb.ingress.kubernetes.io/group.name": self.id,
+                    "alb.ingress.kubernetes.io/load-balancer-name": self.id,
+                    GROUP_ORDER: str(order),
+                    "alb.ingress.kubernetes.io/healthcheck-path": "/health",
+                    "alb.ingress.kubernetes.io/scheme": "internet-facing",
+                    "alb.ingress.kubernetes.io/target-type": "instance",
+                    "argocd.argoproj.io/tracking-id": tracking.format(group="networking.k8s.io", kind="Ingress"),
+                },
+            },
+            "spec": {"ingressClassName": "alb", "rules": [{"http": {"paths": [{
+                "path": self.path(domain), "pathType": "Prefix",
+                "backend": {"service": {"name": name, "port": {"number": 8000}}},
+            }]}}]},
+        })
+
+    def create_argocd(self):
+        group, version = ARGO
+        appset = self.custom.create_namespaced_custom_object(group, version, "argocd", "applicationsets", {
+            "apiVersion": "/".join(ARGO), "kind": "ApplicationSet",
+            "metadata": {"name": self.id, "labels": {"scratch": PREFIX}},
+            "spec": {
+                "generators": [{"list": {"elements": [{"domain": d} for d in self.domains]}}],
+                "template": {
+                    "metadata": {"name": "{{domain}}"},
+                    "spec": {"project": "default", "source": {"repoURL": "https://example.invalid/scratch.git", "path": "{{domain}}"},
+                             "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{domain}}"},
+                             "syncPolicy": AUTOMATED},
+                },
+            },
+        })
+        for domain in self.domains:
+            self.custom.create_namespaced_custom_object(group, version, "argocd", "applications", {
+                "apiVersion": "/".join(ARGO), "kind": "Application",
+                "metadata": {"name": domain, "labels": {"scratch": PREFIX}, "ownerReferences": [{
+                    "apiVersion": "/".join(ARGO), "kind": "ApplicationSet", "name": self.id,
+                    "uid": appset["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]},
+                "spec": {"project": "default", "source": {"repoURL": "https://example.invalid/scratch.git", "path": domain},
+                         "destination": {"server": "https://kubernetes.default.svc", "namespace": domain},
+                         "syncPolicy": AUTOMATED},
+            })
+
+    def delete(self):
+        from kubernetes.client.exceptions import ApiException
+
+        group, version = ARGO
+        calls = [(self.custom.delete_namespaced_custom_object, (group, version, "argocd", "applications", d)) for d in self.domains]
+        calls.append((self.custom.delete_namespaced_custom_object, (group, version, "argocd", "applicationsets", self.id)))
+        calls.append((self.core.delete_namespaced_config_map, (self.id, LEDGER_NAMESPACE)))
+        calls.extend((self.core.delete_namespace, (namespace,)) for namespace in [self.source] + self.domains)
+        for call, args in calls:
+            try:
+                call(*args)
+            except ApiException as error:
+                if error.status != 404:
+                    raise
+
+    # -- running --------------------------------------------------------------------------------------
+
+    def command(self, playbook, **overrides):
+        extra = self.workdir / "extra-{0}.json".format(uuid.uuid4().hex[:6])
+        extra.write_text(json.dumps(self.extra_vars(**overrides)))
+        return ["ansible-playbook", "-i", "inventories/sandbox", "playbooks/" + playbook, "-e", "@" + str(extra)]
+
+    def run(self, playbook, **overrides):
+        return subprocess.run(self.command(playbook, **overrides), cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, check=False, timeout=600)
+
+    def start(self, playbook, **overrides):
+        """The same run in the background (a Popen), for tests that bring a fault in while it runs."""
+        return subprocess.Popen(self.command(playbook, **overrides), cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def ledger(self):
+        data = self.core.read_namespaced_config_map(self.id, LEDGER_NAMESPACE).data or {}
+        return dict(data, events=json.loads(data.get("events", "[]")))
+
+    def set_ledger(self, **values):
+        self.core.patch_namespaced_config_map(self.id, LEDGER_NAMESPACE, {"data": values})
+
+    def last_finish(self, phase):
+        finishes = [event for event in self.ledger()["events"] if event["phase"] == phase and event["event"] == "finish"]
+        return finishes[-1] if finishes else None
+
+    def namespace_exists(self, name):
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            self.core.read_namespace(name)
+        except ApiException as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
+
+    def deployment_available(self, namespace, name):
+        status = self.apps.read_namespaced_deployment(namespace=namespace, name=name).status
+        return (status.available_replicas or 0) >= 2
+
+    def ingress_hostname(self, namespace, name):
+        ingress = self.net.read_namespaced_ingress(name, namespace)
+        lb = ingress.status.load_balancer.ingress or []
+        return lb[0].hostname if lb else None
+
+    def ingress_order(self, namespace, name):
+        return self.net.read_namespaced_ingress(name, namespace).metadata.annotations.get(GROUP_ORDER)
+
+    def argocd_policies(self):
+        group, version = ARGO
+        appset = self.custom.get_namespaced_custom_object(group, version, "argocd", "applicationsets", self.id)
+        policies = {"ApplicationSet": (appset["spec"]["template"]["spec"].get("syncPolicy"), FREEZE_RECORD in (appset["metadata"].get("annotations") or {}))}
+        for domain in self.domains:
+            app = self.custom.get_namespaced_custom_object(group, version, "argocd", "applications", domain)
+            policies[domain] = (app["spec"].get("syncPolicy"), FREEZE_RECORD in (app["metadata"].get("annotations") or {}))
+        return policies
+
+    def target_group_arn(self, namespace, domain):
+        wanted = "{0}/{1}:8000".format(namespace, self.workload(domain))
+        for page in self.elbv2.get_paginator("describe_target_groups").paginate():
+            arns = [group["TargetGroupArn"] for group in page["TargetGroups"]]
+            for start in range(0, len(arns), 20):
+                for description in self.elbv2.describe_tags(ResourceArns=arns[start:start + 20])["TagDescriptions"]:
+                    if {tag["Key"]: tag["Value"] for tag in description["Tags"]}.get(RESOURCE_TAG) == wanted:
+                        return description["ResourceArn"]
+        return None
+
+    def serving_namespace(self, domain):
+        """Namespace of the Service behind the ALB rule evaluated first for the domain's path, as moto has it."""
+        lb = self.elbv2.describe_load_balancers(Names=[self.id])["LoadBalancers"][0]
+        listener = self.elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"][0]
+        rules = [rule for rule in self.elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"] if not rule["IsDefault"]]
+        for rule in sorted(rules, key=lambda rule: int(rule["Priority"])):
+            paths = [value for condition in rule["Conditions"] if condition["Field"] == "path-pattern"
+                     for value in condition.get("PathPatternConfig", {}).get("Values", condition.get("Values", []))]
+            if any(path.startswith(self.path(domain)) for path in paths):
+                action = rule["Actions"][0]
+                arn = action.get("TargetGroupArn") or action["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
+                tags = self.elbv2.describe_tags(ResourceArns=[arn])["TagDescriptions"][0]["Tags"]
+                return {tag["Key"]: tag["Value"] for tag in tags}[RESOURCE_TAG].split("/")[0]
+        return None
+
+    def write_backup(self):
+        """A backup of the source namespace in the preflight role's shape, plus an Argo CD object that must not be applied."""
+        documents = []
+        for kind, items in (("Deployment", self.apps.list_namespaced_deployment(self.source).items),
+                            ("Service", self.core.list_namespaced_service(self.source).items),
+                            ("Ingress", self.net.list_namespaced_ingress(self.source).items)):
+            for item in items:
+                obj = self.core.api_client.sanitize_for_serialization(item)
+                obj["kind"] = kind
+                obj["apiVersion"] = {"Deployment": "apps/v1", "Service": "v1", "Ingress": "networking.k8s.io/v1"}[kind]
+                obj.pop("status", None)
+                for key in ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation"):
+                    obj["metadata"].pop(key, None)
+                if kind == "Service":
+                    obj["spec"].pop("clusterIP", None)
+                    obj["spec"].pop("clusterIPs", None)
+                documents.append(obj)
+        documents.append({"apiVersion": "/".join(ARGO), "kind": "ApplicationSet",
+                          "metadata": {"name": self.id, "namespace": "argocd", "labels": {"restored-from-backup": "true"}},
+                          "spec": {"generators": [], "template": {"metadata": {}, "spec": {}}}})
+        path = self.workdir / "backup-{0}.yaml".format(self.id)
+        path.write_text("# Backup taken by the test\n" + yaml.safe_dump_all(documents, sort_keys=False))
+        return path
+
+
+def assert_ok(result):
+    recap = result.stdout[result.stdout.rfind("PLAY RECAP"):]
+    assert result.returncode == 0 and "failed=0" in recap, result.stdout[-8000:]
+
+
+def assert_refused(result, *phrases):
+    assert result.returncode != 0, result.stdout[-4000:]
+    for phrase in phrases:
+        assert phrase in result.stdout, result.stdout[-8000:]
+
+
+def assert_argocd_restored(migration):
+    for name, (policy, recorded) in migration.argocd_policies().items():
+        assert policy == AUTOMATED, name
+        assert not recorded, name
