@@ -26,13 +26,13 @@ def say(message):
 
 
 def ports():
-    return (int(os.environ.get("ECOECO_SANDBOX_APISERVER_PORT", "36443")),
-            int(os.environ.get("ECOECO_SANDBOX_AWS_PORT", "34566")))
+    return (int(os.environ.get("ECOECO_SANDBOX_APISERVER_PORT", "26443")),
+            int(os.environ.get("ECOECO_SANDBOX_AWS_PORT", "24566")))
 
 
 def frontdoor_settings():
     """(wanted port, kube-proxy lag in seconds) of the front door."""
-    return (int(os.environ.get("ECOECO_SANDBOX_FRONTDOOR_PORT", "38080")),
+    return (int(os.environ.get("ECOECO_SANDBOX_FRONTDOOR_PORT", "28080")),
             float(os.environ.get("ECOECO_SANDBOX_KUBE_PROXY_LAG", "1.0")))
 
 
