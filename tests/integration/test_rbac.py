@@ -6,20 +6,24 @@ import re
 import pytest
 
 from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, unique
-from service_account import install_rbac, remove_rbac, service_account_kubeconfig
+from service_account import install_rbac, remove_rbac
 
 
 @pytest.fixture(scope="module")
-def installed(sandbox_env):
-    first, second = install_rbac(sandbox_env), install_rbac(sandbox_env)
-    yield first, second
+def installed(sandbox_env, tmp_path_factory):
+    """Two installs: the first also writes the ServiceAccount's kubeconfig (a new token: a change), the second not."""
+    kubeconfig = tmp_path_factory.mktemp("sa") / "sa.kubeconfig"
+    first, second = install_rbac(sandbox_env, kubeconfig), install_rbac(sandbox_env)
+    yield first, second, kubeconfig
     removed = remove_rbac(sandbox_env)
     assert removed.returncode == 0, removed.stdout[-3000:]
 
 
 @pytest.fixture(scope="module")
-def sa_kubeconfig(installed, kube, sandbox_env, tmp_path_factory):
-    return service_account_kubeconfig(kube, sandbox_env["KUBECONFIG"], tmp_path_factory.mktemp("sa") / "sa.kubeconfig", seconds=1800)
+def sa_kubeconfig(installed):
+    first, _second, kubeconfig = installed
+    assert first.returncode == 0, first.stdout[-3000:]
+    return kubeconfig
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +34,10 @@ def sa_kube(sa_kubeconfig):
 
 
 def test_install_verifies_every_rule_and_is_idempotent(installed):
-    first, second = installed
+    first, second, kubeconfig = installed
     assert first.returncode == 0, first.stdout[-3000:]
     assert "Assert the ServiceAccount has exactly the intended rights" in first.stdout
+    assert kubeconfig.stat().st_mode & 0o777 == 0o600
     assert second.returncode == 0, second.stdout[-3000:]
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0\s", second.stdout), second.stdout[-1500:]
 

@@ -8,15 +8,15 @@ import pytest
 import yaml
 
 from playbook_runs import delete_ledger, read_ledger, run_playbook, unique
-from service_account import install_rbac, remove_rbac, service_account_kubeconfig
+from service_account import install_rbac, remove_rbac
 
 
 @pytest.fixture(scope="module")
 def secret_run(sandbox_env, kube, tmp_path_factory):
-    installed = install_rbac(sandbox_env)
-    assert installed.returncode == 0, installed.stdout[-3000:]
     workdir = tmp_path_factory.mktemp("secrets")
-    kubeconfig = service_account_kubeconfig(kube, sandbox_env["KUBECONFIG"], workdir / "sa.kubeconfig", seconds=1800)
+    kubeconfig = workdir / "sa.kubeconfig"
+    installed = install_rbac(sandbox_env, kubeconfig)
+    assert installed.returncode == 0, installed.stdout[-3000:]
     token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
     # moto accepts any key: a unique one can only be found in the output if the run leaked it.
     aws_secret = "aws-secret-" + uuid.uuid4().hex
@@ -25,12 +25,13 @@ def secret_run(sandbox_env, kube, tmp_path_factory):
     result = run_playbook(env, "00_preflight.yml", "-vvv", extra_vars={
         "ledger_name": ledger, "bluegreen_kubeconfig": str(kubeconfig), "bluegreen_results_dir": str(results)})
     record = read_ledger(kube, ledger)
-    yield {"result": result, "token": token, "aws_secret": aws_secret, "results": results, "ledger": record}
+    yield {"install": installed, "result": result, "token": token, "aws_secret": aws_secret, "results": results, "ledger": record}
     delete_ledger(kube, ledger)
     remove_rbac(sandbox_env)
 
 
 def outputs(run):
+    yield "install stdout", run["install"].stdout  # the run that requested the token and wrote it
     yield "stdout", run["result"].stdout
     for path in sorted(run["results"].iterdir()):
         yield path.name, path.read_text()
