@@ -186,6 +186,8 @@ def test_kube_apiserver_killed_mid_switch_leaves_one_side_serving_and_a_rerun_co
             assert migration.serving_namespace(domain) == migration.source
         ledger = migration.ledger()
         assert ledger["state"] != "switched" and migration.last_finish("50")["outcome"] == "failed"
+        # The failed run waited for the API (traffic_switch_api_outage_wait), so it restored Argo CD itself.
+        assert not argocd_frozen(migration)
         # After the API is back, phase 50 again (breaking the lease if the killed API kept the run from releasing it).
         rerun = migration.run("50_switch_traffic.yml", ledger_lease_break="lease" in ledger)
         assert_ok(rerun)
