@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, start_playbook, unique
-from switch_scratch import ScratchMigration, assert_argocd_restored, assert_ok
+from switch_scratch import assert_argocd_restored, assert_ok
 from waiting import wait_for
 
 API_OUTAGE_SECONDS = 5
@@ -93,16 +93,6 @@ def test_missing_applicationset_stops_phase_50_before_the_switch(blue_state, kub
 
 
 # -- faults during the switch (phase 50), on a scratch migration with its own ALB and ApplicationSet -------------
-
-
-@pytest.fixture
-def migration(kube, aws, sandbox_env, tmp_path):
-    scratch = ScratchMigration(kube, aws("elbv2"), sandbox_env, tmp_path)
-    try:
-        scratch.create()
-        yield scratch
-    finally:
-        scratch.delete()
 
 
 class RouteWatch:

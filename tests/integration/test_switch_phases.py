@@ -17,16 +17,6 @@ from waiting import wait_for
 
 
 @pytest.fixture
-def migration(kube, aws, sandbox_env, tmp_path):
-    scratch = ScratchMigration(kube, aws("elbv2"), sandbox_env, tmp_path)
-    try:
-        scratch.create()
-        yield scratch
-    finally:
-        scratch.delete()
-
-
-@pytest.fixture
 def unbuilt(kube, aws, sandbox_env, tmp_path):
     """The names of a scratch migration that is not created (its ledger is deleted afterwards)."""
     scratch = ScratchMigration(kube, aws("elbv2"), sandbox_env, tmp_path)

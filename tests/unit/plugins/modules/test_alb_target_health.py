@@ -7,30 +7,13 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from unittest.mock import patch
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from module_runner import run_main
 
 from ansible_collections.ecoeco.bluegreen.plugins.modules import alb_target_health
 
 REGION = "ap-northeast-2"
 MOTO_AMI_ID = "ami-12c6146b"
 STATES = {"healthy", "unhealthy", "initial", "draining", "unused", "unavailable", "unhealthy_draining"}
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-def _exit_json(self, **kwargs):
-    raise ExitJson(kwargs)
-
-
-def _fail_json(self, msg, **kwargs):
-    raise FailJson(dict(kwargs, msg=msg))
 
 
 @pytest.fixture
@@ -79,16 +62,7 @@ def aws(aws_env):
 
 
 def run_module(args):
-    """Run main() and return ("exit" | "fail", payload)."""
-    with patch.object(basic.AnsibleModule, "exit_json", _exit_json), patch.object(basic.AnsibleModule, "fail_json", _fail_json):
-        with patch_module_args(dict({"region": REGION}, **args)):
-            try:
-                alb_target_health.main()
-            except ExitJson as e:
-                return "exit", e.args[0]
-            except FailJson as e:
-                return "fail", e.args[0]
-    raise AssertionError("main() returned without exit_json or fail_json")
+    return run_main(alb_target_health.main, dict({"region": REGION}, **args))
 
 
 def test_load_balancer_name_reports_every_target_group_of_the_alb(aws):

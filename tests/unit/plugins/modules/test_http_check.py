@@ -8,26 +8,9 @@ from unittest.mock import patch
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from module_runner import run_main
 
 from ansible_collections.ecoeco.bluegreen.plugins.modules import http_check
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-def _exit_json(self, **kwargs):
-    raise ExitJson(kwargs)
-
-
-def _fail_json(self, msg, **kwargs):
-    raise FailJson(dict(kwargs, msg=msg))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -79,16 +62,7 @@ def closed_port():
 
 
 def run_module(args):
-    """Run main() and return ("exit" | "fail", payload)."""
-    with patch.object(basic.AnsibleModule, "exit_json", _exit_json), patch.object(basic.AnsibleModule, "fail_json", _fail_json):
-        with patch_module_args(args):
-            try:
-                http_check.main()
-            except ExitJson as e:
-                return "exit", e.args[0]
-            except FailJson as e:
-                return "fail", e.args[0]
-    raise AssertionError("main() returned without exit_json or fail_json")
+    return run_main(http_check.main, args)
 
 
 def test_every_request_is_answered_in_the_order_given_with_its_labels(server):
