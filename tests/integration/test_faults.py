@@ -2,7 +2,7 @@
 with Argo CD as it was.
 
 Covered here: the playbook SIGKILLed mid-phase and re-run (the stale lease names the killed run and is broken
-explicitly), Argo CD objects missing when phase 50 freezes them, kube-apiserver killed and started again while phase
+explicitly), phase 50 interrupted (SIGINT) once Argo CD is frozen and re-run, Argo CD objects missing or with a malformed freeze record when phase 50 freezes them, kube-apiserver killed and started again while phase
 50 runs, and AWS unreachable before and right after the switch (a loopback forwarder in front of moto that goes
 dark). The switch faults run on a scratch migration with its own ALB and ApplicationSet (``switch_scratch``)."""
 
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, start_playbook, unique
-from switch_scratch import assert_argocd_restored, assert_ok
+from switch_scratch import ARGO, AUTOMATED, FREEZE_RECORD, assert_argocd_restored, assert_ok
 from waiting import wait_for
 
 API_OUTAGE_SECONDS = 5
@@ -184,6 +184,44 @@ def test_kube_apiserver_killed_mid_switch_leaves_one_side_serving_and_a_rerun_co
         rerun = migration.run("50_switch_traffic.yml", ledger_lease_break="lease" in ledger)
         assert_ok(rerun)
     assert_on_green_and_restored(migration)
+
+
+def test_phase_50_interrupted_after_the_freeze_is_completed_by_a_rerun(migration):
+    """Ctrl-C (SIGINT) stops ansible-playbook without its rescue or always: Argo CD may stay frozen and the lease
+    held. The re-run finds the freeze the interrupted run left, switches, and restores Argo CD."""
+    with RouteWatch(migration) as watch:
+        run = migration.start("50_switch_traffic.yml")
+        try:
+            wait_for(lambda: argocd_frozen(migration), timeout=300, interval=0.1, what="phase 50 to freeze Argo CD")
+        finally:
+            run.send_signal(signal.SIGINT)
+        output = one_line(run.communicate(timeout=300)[0])
+    assert run.returncode != 0, output[-3000:]
+    for domain, sides in watch.seen.items():
+        assert sides and sides <= {migration.source, domain}, (domain, sides)
+    ledger = migration.ledger()
+    rerun = migration.run("50_switch_traffic.yml", ledger_lease_break="lease" in ledger)
+    assert_ok(rerun)
+    assert_on_green_and_restored(migration)
+
+
+def test_a_malformed_freeze_record_stops_phase_50_before_the_switch(migration):
+    """A hand-edited freeze record on the ApplicationSet: no policy can be trusted from it, so nothing is switched."""
+    group, version = ARGO
+    migration.custom.patch_namespaced_custom_object(group, version, "argocd", "applicationsets", migration.id,
+                                                    {"metadata": {"annotations": {FREEZE_RECORD: "{not json"}}})
+    result = migration.run("50_switch_traffic.yml")
+    output = one_line(result.stdout)
+    assert result.returncode != 0
+    assert "annotation {0} on ApplicationSet argocd/{1}: expected a freeze record".format(FREEZE_RECORD, migration.id) in output, output[-6000:]
+    assert "traffic is on blue" in output, output[-6000:]
+    for domain in migration.domains:
+        assert migration.ingress_order(domain, migration.workload(domain)) == "20"
+        assert migration.serving_namespace(domain) == migration.source
+    assert migration.argocd_policies()["ApplicationSet"][0] == AUTOMATED  # untouched
+    ledger = migration.ledger()
+    assert ledger["state"] == "smoke-passed" and "lease" not in ledger
+    assert migration.last_finish("50")["outcome"] == "failed"
 
 
 class AwsForwarder:
