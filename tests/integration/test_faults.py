@@ -2,7 +2,7 @@
 with Argo CD as it was.
 
 Covered here: the playbook SIGKILLed mid-phase and re-run (the stale lease names the killed run and is broken
-explicitly), phase 50 interrupted (SIGINT) once Argo CD is frozen and re-run, Argo CD objects missing or with a malformed freeze record when phase 50 freezes them, kube-apiserver killed and started again while phase
+explicitly), phase 50 interrupted (SIGINT) once Argo CD is frozen and re-run, phase 60 SIGKILLed while blue is deleted and re-run, Argo CD objects missing or with a malformed freeze record when phase 50 freezes them, kube-apiserver killed and started again while phase
 50 runs, and AWS unreachable before and right after the switch (a loopback forwarder in front of moto that goes
 dark). The switch faults run on a scratch migration with its own ALB and ApplicationSet (``switch_scratch``)."""
 
@@ -142,6 +142,17 @@ def assert_on_green_and_restored(migration):
     assert ledger["state"] == "switched" and "lease" not in ledger
 
 
+def blue_being_deleted(migration):
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        return migration.core.read_namespace(migration.source).metadata.deletion_timestamp is not None
+    except ApiException as error:
+        if error.status == 404:
+            return True  # deleted already
+        raise
+
+
 def test_kube_apiserver_killed_mid_switch_leaves_one_side_serving_and_a_rerun_completes(migration):
     from ecoeco_sandbox import cluster
     from ecoeco_sandbox.paths import Paths
@@ -203,6 +214,28 @@ def test_phase_50_interrupted_after_the_freeze_is_completed_by_a_rerun(migration
     rerun = migration.run("50_switch_traffic.yml", ledger_lease_break="lease" in ledger)
     assert_ok(rerun)
     assert_on_green_and_restored(migration)
+
+
+def test_phase_60_killed_while_blue_is_deleted_is_completed_by_a_rerun(migration):
+    """kill -9 of ansible-playbook once blue's namespace is being deleted: the ledger still says switched, and the
+    re-run checks green again before it finishes the removal instead of trusting the killed run."""
+    assert_ok(migration.run("50_switch_traffic.yml"))
+    removal = {"bluegreen_blue_removal_soak_seconds": 0, "blue_removal_confirm": True}
+    run = migration.start("60_blue_removal.yml", **removal)
+    try:
+        wait_for(lambda: blue_being_deleted(migration), timeout=300, interval=0.1, what="phase 60 to delete blue")
+    finally:
+        os.kill(run.pid, signal.SIGKILL)
+        run.communicate(timeout=120)
+    ledger = migration.ledger()
+    assert ledger["state"] == "switched"
+    rerun = migration.run("60_blue_removal.yml", ledger_lease_break="lease" in ledger, **removal)
+    assert_ok(rerun)
+    assert not migration.namespace_exists(migration.source)
+    for domain in migration.domains:
+        assert migration.serving_namespace(domain) == domain
+    ledger = migration.ledger()
+    assert ledger["state"] == "blue-removed" and "lease" not in ledger
 
 
 def test_a_malformed_freeze_record_stops_phase_50_before_the_switch(migration):
