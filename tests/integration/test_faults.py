@@ -2,9 +2,11 @@
 with Argo CD as it was.
 
 Covered here: the playbook SIGKILLed mid-phase and re-run (the stale lease names the killed run and is broken
-explicitly), phase 50 interrupted (SIGINT) once Argo CD is frozen and re-run, phase 60 SIGKILLed while blue is deleted and re-run, Argo CD objects missing or with a malformed freeze record when phase 50 freezes them, kube-apiserver killed and started again while phase
-50 runs, and AWS unreachable before and right after the switch (a loopback forwarder in front of moto that goes
-dark). The switch faults run on a scratch migration with its own ALB and ApplicationSet (``switch_scratch``)."""
+explicitly); phase 50 interrupted (SIGINT) once Argo CD is frozen, and phase 60 SIGKILLed while blue is deleted,
+each re-run; Argo CD objects missing, or with a malformed freeze record, when phase 50 freezes them; kube-apiserver
+killed and started again while phase 50 runs; and AWS unreachable before and right after the switch (a loopback
+forwarder in front of moto that goes dark). The switch faults run on a scratch migration with its own ALB and
+ApplicationSet (``switch_scratch``)."""
 
 import json
 import os
