@@ -32,7 +32,7 @@ PLAYBOOK = """
       ignore_errors: true
     - name: Fail with a secret
       ansible.builtin.fail:
-        msg: the secret is 42
+        msg: the secret is hunter2-4f9c
       no_log: true
       ignore_errors: true
     - name: Skip this
@@ -85,7 +85,7 @@ def test_every_event_of_a_run_is_a_json_line(tmp_path, enabled):
     # retries: 2 is three attempts; as in the default callback's "(N retries left)", counted by the attempt to come.
     assert [(event["attempts"], event["retries_left"]) for event in events[5:7]] == [(2, 1), (3, 0)]
     assert events[7]["ignored"] is True and events[7]["action"] == "ansible.builtin.command"
-    assert events[9]["msg"] == "(censored: no_log)" and "42" not in path.read_text()
+    assert events[9]["msg"] == "(censored: no_log)" and "hunter2-4f9c" not in path.read_text()
     assert {key: events[12]["hosts"]["localhost"][key] for key in ("ok", "ignored", "skipped")} == {"ok": 3, "ignored": 2, "skipped": 1}
 
 
