@@ -1,4 +1,6 @@
-"""Fixtures shared by every test that talks to the real sandbox cluster (Kubernetes + moto)."""
+"""Fixtures shared by every test that talks to the real sandbox cluster (Kubernetes + moto); and, for every test,
+ecoeco.bluegreen and its dependencies importable as ansible_collections.* (this checkout under .build/collections,
+kubernetes.core and amazon.aws from the ansible package)."""
 
 import os
 import subprocess
@@ -6,9 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "sandbox"))
+
+_SITE_COLLECTIONS = [p for p in sys.path if os.path.isdir(os.path.join(p, "ansible_collections"))]
+_AnsibleCollectionFinder(paths=[str(ROOT / ".build" / "collections")] + _SITE_COLLECTIONS)._install()
 
 
 def read_env_file(path):

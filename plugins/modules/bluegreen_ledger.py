@@ -19,7 +19,8 @@ description:
     (RV(state_kept)). Any other state (rolled-back, a release's states) is taken as it comes.
   - In check mode nothing is written; the returned record and lease are what a real run would leave.
   - One call replaces the read, the namespace check and the write that the ledger role used to make as separate
-    tasks, which were about half of the time Ansible spent per phase.
+    tasks, which were about half of the time Ansible spent per phase. A phase makes two calls, V(acquire) with its
+    start event and V(release) with its finish event.
 author:
   - EcoEco backend team (@ecoeco)
 options:
@@ -27,9 +28,11 @@ options:
     description:
       - V(read) returns the ledger. V(record) appends O(event) and sets O(set).
       - V(acquire) takes the lease for O(lease), or fails naming the run that holds it. Taking it again with the
-        same O(lease.token) keeps it (the phases of one run take it one after the other).
+        same O(lease.token) keeps it (the phases of one run take it one after the other). With O(event), the event
+        is appended in the same write (a phase's start).
       - V(release) gives back the lease if O(lease.token) still holds it, and otherwise says who does; it never fails
-        because of the lease.
+        because of the lease. With O(event) and O(set), they are recorded in the same write (a phase's finish),
+        also when another run holds the lease now.
     type: str
     choices: [read, record, acquire, release]
     default: read
@@ -43,12 +46,14 @@ options:
     default: bluegreen-ledger
   event:
     description:
-      - With O(action=record), the event to append, with the keys C(phase), C(name), C(event) (V(start) or V(finish)),
-        and for a finish C(outcome) and C(details).
+      - The event to append (O(action=record), O(action=acquire) or O(action=release)), with the keys C(phase),
+        C(name), C(event) (V(start) or V(finish)), and for a finish C(outcome) and C(details).
       - The module adds C(at) (UTC ISO 8601) and C(epoch).
     type: dict
   set:
-    description: With O(action=record), top-level ledger keys to set; values that are not strings are stored as JSON.
+    description:
+      - Top-level ledger keys to set (O(action=record) or O(action=release)); values that are not strings are stored
+        as JSON.
     type: dict
   lease:
     description:
@@ -72,6 +77,12 @@ options:
       phase:
         description: The phase that takes the lease.
         type: str
+  unless_complete:
+    description:
+      - With O(action=acquire), take no lease and record nothing when the ledger says the migration is complete
+        (state V(blue-removed)), and return RV(complete=true) instead. For the phases that read or act on blue.
+    type: bool
+    default: false
   break_lease:
     description:
       - With O(action=acquire), take the lease even though another run holds it. Only for a stale lease (its run was
@@ -85,14 +96,20 @@ requirements:
 """
 
 EXAMPLES = r"""
-- name: Take the lease for this run
+- name: Take the lease for this run and record the start of phase 30, unless blue is removed already
   ecoeco.bluegreen.bluegreen_ledger:
     action: acquire
+    unless_complete: true
     lease:
       token: "{{ run_token }}"
       holder: "{{ lookup('ansible.builtin.env', 'USER') }}@{{ inventory_hostname }}"
       playbook: "{{ ansible_play_name }}"
       phase: "30"
+    event:
+      phase: "30"
+      name: green deploy
+      event: start
+  register: begun
 
 - name: Record that phase 30 ended, and the state it reached
   ecoeco.bluegreen.bluegreen_ledger:
@@ -106,11 +123,18 @@ EXAMPLES = r"""
       state: green-deployed
   register: ledger
 
-- name: Give the lease back
+- name: Record that phase 30 ended and give the lease back, in one write
   ecoeco.bluegreen.bluegreen_ledger:
     action: release
     lease:
       token: "{{ run_token }}"
+    event:
+      phase: "30"
+      name: green deploy
+      event: finish
+      outcome: success
+    set:
+      state: green-deployed
 """
 
 RETURN = r"""
@@ -131,12 +155,16 @@ lease:
     phase: "30"
     since: "2026-12-02T11:20:01Z"
 event:
-  description: With O(action=record), the event as stored, with C(at) and C(epoch).
-  returned: action is record
+  description: The event as stored, with C(at) and C(epoch); empty when none was given.
+  returned: action is record, acquire or release
   type: dict
 state_kept:
-  description: With O(action=record), whether a requested C(state) was ignored because it would move the state back.
-  returned: action is record
+  description: Whether a requested C(state) was ignored because it would move the state back.
+  returned: action is record, acquire or release
+  type: bool
+complete:
+  description: With O(action=acquire), whether the migration is complete and so nothing was taken or recorded (O(unless_complete)).
+  returned: action is acquire
   type: bool
 released:
   description: With O(action=release), whether this run's lease was removed.
@@ -188,6 +216,7 @@ def argspec():
             phase=dict(type="str"),
         )),
         break_lease=dict(type="bool", default=False),
+        unless_complete=dict(type="bool", default=False),
     )
     return spec
 

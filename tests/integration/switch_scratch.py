@@ -1,9 +1,11 @@
 """A scratch blue-green migration of two domains with its own ALB, ApplicationSet and ledger, built on the sandbox
-for the tests of phases 50, 60 and 90 and of faults during the switch (the shared ``ecoeco-alb`` is never touched).
+for the tests of phases 50, 60 and 90, of faults during the switch and of every phase interrupted (the shared
+``ecoeco-alb`` is never touched).
 """
 
 import json
 import subprocess
+import threading
 import uuid
 from pathlib import Path
 
@@ -65,21 +67,25 @@ class ScratchMigration:
 
     # -- building -------------------------------------------------------------------------------------
 
-    def create(self):
+    def create(self, green=True):
+        """Blue serving from the source namespace; with ``green``, green deployed and smoke tested as phases 30 and 40
+        would leave it (ledger at smoke-passed), else empty target namespaces and no ledger yet (before phase 0)."""
         blue = self.apps.read_namespaced_deployment("auth-api", "api")
         template = self.core.api_client.sanitize_for_serialization(blue)["spec"]["template"]
         self.core.create_namespace({"metadata": {"name": self.source, "labels": {"scratch": PREFIX}}})
         for domain in self.domains:
             self.core.create_namespace({"metadata": {"name": domain, "labels": dict(PART_OF, scratch=PREFIX)}})
-            for namespace, version, order in ((self.source, "blue", 10), (domain, "green", 20)):
+            for namespace, version, order in [(self.source, "blue", 10)] + ([(domain, "green", 20)] if green else []):
                 self.create_workload(namespace, domain, version, order, template)
         self.create_argocd()
         ensure_ledger_namespace(self.core.api_client)
-        self.core.create_namespaced_config_map(LEDGER_NAMESPACE, {
-            "metadata": {"name": self.id, "labels": {"scratch": PREFIX}},
-            "data": {"state": "smoke-passed", "events": "[]"},
-        })
-        for namespace, domain in [(self.source, domain) for domain in self.domains] + [(domain, domain) for domain in self.domains]:
+        if green:
+            self.core.create_namespaced_config_map(LEDGER_NAMESPACE, {
+                "metadata": {"name": self.id, "labels": {"scratch": PREFIX}},
+                "data": {"state": "smoke-passed", "events": "[]"},
+            })
+        workloads = [(self.source, domain) for domain in self.domains] + ([(domain, domain) for domain in self.domains] if green else [])
+        for namespace, domain in workloads:
             name = self.workload(domain)
             wait_for(lambda: self.deployment_available(namespace, name), what="Deployment {0}/{1}".format(namespace, name))
             wait_for(lambda: self.ingress_hostname(namespace, name), what="ALB admission of Ingress {0}/{1}".format(namespace, name))
@@ -267,6 +273,33 @@ class ScratchMigration:
         path = self.workdir / "backup-{0}.yaml".format(self.id)
         path.write_text("# Backup taken by the test\n" + yaml.safe_dump_all(documents, sort_keys=False))
         return path
+
+
+class RouteWatch:
+    """Samples, from moto (readable while kube-apiserver is down), which side the ALB serves each route from."""
+
+    def __init__(self, migration):
+        self.migration = migration
+        self.seen = {domain: set() for domain in migration.domains}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self):
+        while not self.stop.wait(0.3):
+            for domain in self.migration.domains:
+                self.seen[domain].add(self.migration.serving_namespace(domain))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+def one_line(output):
+    return " ".join(output.split())
 
 
 def assert_ok(result):

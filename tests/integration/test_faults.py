@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playbook_runs import delete_ledger, namespace_names, read_ledger, run_playbook, start_playbook, unique
-from switch_scratch import ARGO, AUTOMATED, FREEZE_RECORD, assert_argocd_restored, assert_ok
+from switch_scratch import ARGO, AUTOMATED, FREEZE_RECORD, RouteWatch, assert_argocd_restored, assert_ok, one_line
 from waiting import wait_for
 
 API_OUTAGE_SECONDS = 5
@@ -97,29 +97,6 @@ def test_missing_applicationset_stops_phase_50_before_the_switch(blue_state, kub
 # -- faults during the switch (phase 50), on a scratch migration with its own ALB and ApplicationSet -------------
 
 
-class RouteWatch:
-    """Samples, from moto (readable while kube-apiserver is down), which side the ALB serves each route from."""
-
-    def __init__(self, migration):
-        self.migration = migration
-        self.seen = {domain: set() for domain in migration.domains}
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.sample, daemon=True)
-
-    def sample(self):
-        while not self.stop.wait(0.3):
-            for domain in self.migration.domains:
-                self.seen[domain].add(self.migration.serving_namespace(domain))
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc):
-        self.stop.set()
-        self.thread.join(timeout=30)
-
-
 def argocd_frozen(migration):
     return migration.argocd_policies()["ApplicationSet"][1]
 
@@ -130,10 +107,6 @@ def api_answers(migration):
     except Exception:  # noqa: BLE001 - any failure means not back yet
         return False
     return True
-
-
-def one_line(output):
-    return " ".join(output.split())
 
 
 def assert_on_green_and_restored(migration):

@@ -41,7 +41,7 @@ def test_a_run_takes_the_lease_and_releases_it(sandbox_env, kube, ledger, scratc
     record = read_ledger(kube, ledger)
     assert "lease" not in record
     assert [(e["phase"], e["event"], e.get("outcome")) for e in record["events"]] == [("10", "start", None), ("10", "finish", "success")]
-    assert "TASK [ecoeco.bluegreen.ledger : Take the ledger lease, or learn who holds it]" in result.stdout
+    assert "TASK [ecoeco.bluegreen.ledger : Take the ledger lease and record the phase start]" in result.stdout
 
 
 def test_a_second_run_is_refused_naming_the_holder_and_since_when(sandbox_env, kube, ledger, scratch_namespace):
@@ -88,7 +88,7 @@ def test_the_lease_is_released_when_the_phase_fails(sandbox_env, kube, ledger):
     result = phase_10(sandbox_env, ledger, "Not_A_Namespace")
     assert result.returncode != 0
     assert "is not a valid namespace name" in result.stdout
-    assert "TASK [ecoeco.bluegreen.ledger : Give back the ledger lease this run holds]" in result.stdout
+    assert "TASK [ecoeco.bluegreen.ledger : Record the phase end and give back the lease]" in result.stdout
     record = read_ledger(kube, ledger)
     assert "lease" not in record
     assert record["events"][-1]["outcome"] == "failed"

@@ -11,6 +11,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import Blu
 # 90_rollback chooses its scenario from it. A state outside this list (rolled-back, the release states) is
 # taken as it comes, and after it the order starts again.
 PROGRESS = ("namespaces-ready", "policies-ready", "green-deployed", "smoke-passed", "switched", "blue-removed")
+COMPLETE = PROGRESS[-1]
 EVENTS_KEY = "events"
 LEASE_KEY = "lease"
 BREAK_HINT = "-e ledger_lease_break=true"
@@ -46,6 +47,11 @@ def encode(record, lease):
     if lease:
         data[LEASE_KEY] = json.dumps(lease, sort_keys=True)
     return data
+
+
+def is_complete(record):
+    """Blue is removed: the phases that read or act on blue have nothing left to do."""
+    return record.get("state") == COMPLETE
 
 
 def moves_back(current, wanted):

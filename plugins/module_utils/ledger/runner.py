@@ -42,25 +42,35 @@ def _read(store, current, record, held, params, check_mode, clock):
     return {"changed": False}
 
 
-def _record(store, current, record, held, params, check_mode, clock):
+def _with_event(record, params, clock):
+    """(updated record, stamped event or {}, state_kept) for the params' ``event`` and ``set``."""
     at, epoch = _stamp(clock)
-    event = dict(params["event"], at=at, epoch=epoch) if params.get("event") else None
-    updated = book.with_event(record, event, params.get("set"))
+    event = dict(params["event"], at=at, epoch=epoch) if params.get("event") else {}
+    updates = params.get("set") or {}
+    return book.with_event(record, event or None, updates), event, book.moves_back(record.get("state", ""), updates.get("state"))
+
+
+def _record(store, current, record, held, params, check_mode, clock):
+    updated, event, state_kept = _with_event(record, params, clock)
     if not check_mode:
         store.write(current, book.encode(updated, held))
-    return {"changed": not check_mode, "record": updated, "event": event or {},
-            "state_kept": book.moves_back(record.get("state", ""), (params.get("set") or {}).get("state"))}
+    return {"changed": not check_mode, "record": updated, "event": event, "state_kept": state_kept}
 
 
 def _acquire(store, current, record, held, params, check_mode, clock):
+    """Take the lease and, in the same write, append ``event`` (the phase start): one call where there were two."""
+    if params.get("unless_complete") and book.is_complete(record):
+        return {"changed": False, "complete": True, "lease": {}}
     mine = dict(params["lease"])
     book.check_acquire(store.where, held, mine, params.get("break_lease"))
     ours = bool(held) and held.get("token") == mine.get("token")
     mine["since"] = held.get("since") if ours else _stamp(clock)[0][:19] + "Z"
+    updated, event, state_kept = _with_event(record, params, clock)
+    writes = not ours or bool(event) or bool(params.get("set"))
+    if not check_mode and writes:
+        store.write(current, book.encode(updated, mine))
+    result = {"changed": not check_mode and writes, "complete": False, "lease": mine, "record": updated, "event": event, "state_kept": state_kept}
     broken = held if held and not ours else None
-    if not check_mode and not ours:
-        store.write(current, book.encode(record, mine))
-    result = {"changed": not check_mode and not ours, "lease": mine}
     if broken:
         result["broken"] = broken
         result["broken_msg"] = "ledger lease: breaking the lease of {0} (ledger_lease_break=true)".format(book.held_by(broken))
@@ -68,13 +78,20 @@ def _acquire(store, current, record, held, params, check_mode, clock):
 
 
 def _release(store, current, record, held, params, check_mode, clock):
+    """Give back the lease if this run holds it and, in the same write, append ``event`` (the phase finish)."""
     mine = params["lease"]
+    updated, event, state_kept = _with_event(record, params, clock)
+    records = bool(event) or bool(params.get("set"))
+    result = {"record": updated, "event": event, "state_kept": state_kept}
     if not held or held.get("token") != mine.get("token"):
+        # The event is this run's all the same; the lease, another run's or none, is left as it is.
+        if not check_mode and records:
+            store.write(current, book.encode(updated, held))
         other = "another run holds it now: {0}".format(book.held_by(held)) if held else "no lease is held"
-        return {"changed": False, "released": False, "lease": held or {}, "msg": "ledger lease: not released, " + other}
+        return dict(result, changed=not check_mode and records, released=False, lease=held or {}, msg="ledger lease: not released, " + other)
     if not check_mode:
-        store.write(current, book.encode(record, None))
-    return {"changed": not check_mode, "released": not check_mode, "lease": {}}
+        store.write(current, book.encode(updated, None))
+    return dict(result, changed=not check_mode, released=not check_mode, lease={})
 
 
 _ACTIONS = {"read": _read, "record": _record, "acquire": _acquire, "release": _release}

@@ -133,3 +133,52 @@ def test_recording_keeps_the_lease_and_reading_hides_it_from_the_record():
     assert json.loads(store.obj["data"]["lease"])["token"] == "run-a"
     read = run_ledger(store, {"action": "read"})
     assert "lease" not in read["record"] and read["lease"]["token"] == "run-a"
+
+
+START = {"phase": "30", "name": "green deploy", "event": "start"}
+FINISH = {"phase": "30", "name": "green deploy", "event": "finish", "outcome": "success"}
+
+
+def test_acquire_records_the_phase_start_in_the_same_write():
+    store = Store({"events": "[]"})
+    result = run_ledger(store, {"action": "acquire", "lease": lease("run-a"), "event": START}, clock=lambda: 1796200000.0)
+    assert store.writes == 1
+    assert json.loads(store.obj["data"]["lease"])["token"] == "run-a"
+    assert json.loads(store.obj["data"]["events"]) == [result["event"]] and result["event"]["event"] == "start"
+    # The next phase of the same run already holds the lease: its start is still written.
+    again = run_ledger(store, {"action": "acquire", "lease": lease("run-a"), "event": dict(START, phase="40")})
+    assert again["changed"] is True and store.writes == 2
+    assert [event["phase"] for event in json.loads(store.obj["data"]["events"])] == ["30", "40"]
+
+
+def test_a_refused_acquire_records_nothing():
+    store = Store({"events": "[]"})
+    acquire(store, "run-a")
+    with pytest.raises(book.LeaseHeld):
+        run_ledger(store, {"action": "acquire", "lease": lease("run-b"), "event": START})
+    assert json.loads(store.obj["data"]["events"]) == [] and store.writes == 1
+
+
+def test_acquire_unless_complete_takes_nothing_once_blue_is_removed():
+    store = Store({"state": "blue-removed", "events": "[]"})
+    result = run_ledger(store, {"action": "acquire", "lease": lease("run-a"), "event": START, "unless_complete": True})
+    assert result["complete"] is True and result["lease"] == {} and result["changed"] is False
+    assert store.writes == 0
+
+
+def test_release_records_the_phase_finish_and_state_in_the_same_write():
+    store = Store({"state": "policies-ready", "events": "[]"})
+    acquire(store, "run-a")
+    result = run_ledger(store, {"action": "release", "lease": {"token": "run-a"}, "event": FINISH, "set": {"state": "green-deployed"}})
+    assert result["released"] is True and store.writes == 2
+    assert "lease" not in store.obj["data"] and store.obj["data"]["state"] == "green-deployed"
+    assert json.loads(store.obj["data"]["events"])[-1]["outcome"] == "success"
+
+
+def test_release_by_a_run_whose_lease_was_broken_records_its_finish_and_leaves_the_new_lease():
+    store = Store({"events": "[]"})
+    acquire(store, "run-b")
+    result = run_ledger(store, {"action": "release", "lease": {"token": "run-a"}, "event": FINISH})
+    assert result["released"] is False and "another run holds it now" in result["msg"]
+    assert json.loads(store.obj["data"]["lease"])["token"] == "run-b"
+    assert json.loads(store.obj["data"]["events"])[-1]["event"] == "finish"
