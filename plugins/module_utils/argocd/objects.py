@@ -4,21 +4,15 @@
 through the kubernetes.core client (``get_api_client(module)``)."""
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.api_reach import reaching_api
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError, Conflict, NotFound
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError, ResourceNotFoundError, ResourceNotUniqueError
 except ImportError:
     # AnsibleK8SModule reports the missing library before any of this runs.
-    pass
-
-try:
-    from urllib3.exceptions import HTTPError
-except ImportError:
-    # A dependency of kubernetes, reported missing with it.
     pass
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -96,15 +90,6 @@ def _api_message(error):
     return status.get("message") or body, causes
 
 
-@contextmanager
-def _reaching_api(action):
-    """Turn "cannot talk to the apiserver" into one readable failure instead of a traceback."""
-    try:
-        yield
-    except HTTPError as e:
-        raise BlueGreenError("{0} failed: cannot reach the Kubernetes API ({1})".format(action, e)) from e
-
-
 class ArgoObjects:
     """Reads and JSON-patches Applications and ApplicationSets; turns API errors into this collection's errors."""
 
@@ -120,7 +105,7 @@ class ArgoObjects:
     def _resource(self, kind):
         if kind not in self._resources:
             try:
-                with _reaching_api("looking up the {0} API".format(kind)):
+                with reaching_api("looking up the {0} API".format(kind)):
                     self._resources[kind] = self._client.resource(kind, API_VERSION)
             except (ResourceNotFoundError, ResourceNotUniqueError) as e:
                 raise NotFound(
@@ -131,7 +116,7 @@ class ArgoObjects:
     def get(self, ref):
         """The object as a dict, or None when it does not exist."""
         try:
-            with _reaching_api("reading {0}".format(ref)):
+            with reaching_api("reading {0}".format(ref)):
                 obj = self._client.get(self._resource(ref.kind), name=ref.name, namespace=ref.namespace).to_dict()
         except NotFoundError:
             return None
@@ -143,7 +128,7 @@ class ArgoObjects:
     def list(self, kind, namespace, label_selectors):
         selector = ",".join(label_selectors)
         try:
-            with _reaching_api("listing {0} in namespace {1}".format(kind, namespace)):
+            with reaching_api("listing {0} in namespace {1}".format(kind, namespace)):
                 found = self._client.get(self._resource(kind), namespace=namespace, label_selector=selector).to_dict()
         except DynamicApiError as e:
             raise BlueGreenError(
@@ -159,7 +144,7 @@ class ArgoObjects:
     def patch(self, ref, ops):
         """Send ``ops`` as one RFC 6902 JSON patch; its `test` operations make it a compare-and-swap."""
         try:
-            with _reaching_api("patching {0} (it may or may not have been applied; a re-run is safe)".format(ref)):
+            with reaching_api("patching {0} (it may or may not have been applied; a re-run is safe)".format(ref)):
                 obj = self._client.patch(
                     self._resource(ref.kind), ops, name=ref.name, namespace=ref.namespace, content_type=_JSON_PATCH
                 ).to_dict()

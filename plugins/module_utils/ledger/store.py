@@ -3,6 +3,7 @@
 """The ledger ConfigMap over kubernetes.core's K8SClient: one read, and one write that succeeds only if the
 ConfigMap is still the one that was read (a replace carrying its resourceVersion; a create when there was none)."""
 
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.api_reach import reaching_api
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError, Conflict
 
 try:
@@ -29,7 +30,8 @@ class LedgerStore:
     def read(self):
         """The ConfigMap as a dict, or None when there is no ledger yet."""
         try:
-            return self._client.get(self._configmaps, name=self.name, namespace=self.namespace).to_dict()
+            with reaching_api("reading the ledger {0}".format(self.where)):
+                return self._client.get(self._configmaps, name=self.name, namespace=self.namespace).to_dict()
         except NotFoundError:
             return None
         except DynamicApiError as error:
@@ -40,12 +42,13 @@ class LedgerStore:
         body = {"apiVersion": "v1", "kind": "ConfigMap", "data": data,
                 "metadata": {"name": self.name, "namespace": self.namespace, "labels": MANAGED_BY}}
         try:
-            if read is None:
-                self._ensure_namespace()
-                self._client.create(self._configmaps, body, namespace=self.namespace)
-            else:
-                body["metadata"]["resourceVersion"] = read["metadata"]["resourceVersion"]
-                self._client.replace(self._configmaps, body, name=self.name, namespace=self.namespace)
+            with reaching_api("writing the ledger {0} (it may or may not have been written; a re-run is safe)".format(self.where)):
+                if read is None:
+                    self._ensure_namespace()
+                    self._client.create(self._configmaps, body, namespace=self.namespace)
+                else:
+                    body["metadata"]["resourceVersion"] = read["metadata"]["resourceVersion"]
+                    self._client.replace(self._configmaps, body, name=self.name, namespace=self.namespace)
         except ConflictError as error:
             raise Conflict("the ledger {0} changed since it was read".format(self.where)) from error
         except DynamicApiError as error:

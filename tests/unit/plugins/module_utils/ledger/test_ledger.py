@@ -182,3 +182,23 @@ def test_release_by_a_run_whose_lease_was_broken_records_its_finish_and_leaves_t
     assert result["released"] is False and "another run holds it now" in result["msg"]
     assert json.loads(store.obj["data"]["lease"])["token"] == "run-b"
     assert json.loads(store.obj["data"]["events"])[-1]["event"] == "finish"
+
+
+class Unreachable:
+    """A K8SClient whose every request finds no API server."""
+
+    def resource(self, kind, api_version):
+        return kind
+
+    def get(self, *args, **kwargs):
+        from urllib3.exceptions import MaxRetryError
+
+        raise MaxRetryError(None, "/api/v1/namespaces/ecoeco-bluegreen/configmaps/bluegreen-ledger", "Connection refused")
+
+
+def test_an_unreachable_api_server_is_named_not_a_traceback():
+    from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
+    from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.store import LedgerStore
+
+    with pytest.raises(BlueGreenError, match="reading the ledger ecoeco-bluegreen/bluegreen-ledger failed: cannot reach the Kubernetes API"):
+        run_ledger(LedgerStore(Unreachable(), "ecoeco-bluegreen", "bluegreen-ledger"), {"action": "read"})
