@@ -69,7 +69,7 @@ def rules(elbv2):
     listener_arn = elbv2.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"][0]["ListenerArn"]
     names = {tg["TargetGroupArn"]: tg["TargetGroupName"] for tg in elbv2.describe_target_groups()["TargetGroups"]}
     found = []
-    for rule in elbv2.describe_rules(ListenerArn=listener_arn)["Rules"]:
+    for rule in [r for page in elbv2.get_paginator("describe_rules").paginate(ListenerArn=listener_arn) for r in page["Rules"]]:
         if not rule["IsDefault"]:
             [paths] = [c["PathPatternConfig"]["Values"] for c in rule["Conditions"] if c["Field"] == "path-pattern"]
             found.append((int(rule["Priority"]), paths, names[rule["Actions"][0]["TargetGroupArn"]]))
@@ -346,3 +346,23 @@ def test_stopped_instance_is_skipped_not_blocking(aws, kube, make_controller):
     controller.reconcile_once()
     assert set(health(elbv2, target_group(elbv2, *BLUE)["TargetGroupArn"])) == {network["instances"]["worker-2"]}
     assert len(rules(elbv2)) == 1
+
+
+def test_a_listener_past_one_page_of_rules_is_read_whole(aws, kube, make_controller):
+    """moto answers DescribeRules 50 rules a page: read as one page, rule 51 on looked free and creating there failed."""
+    elbv2, _ec2, _calls = aws
+    kube.put(*NODES)
+    for index in range(60):
+        name = "svc-{0:02d}".format(index)
+        kube.put(service("api", name, node_port=30100 + index), endpoint_slice("api", name, [True]),
+                 ingress("api", name, [("/" + name, "Prefix", name, 8000)], group="ecoeco", order=index + 1, lb_name="ecoeco-alb"))
+    controller, _network = make_controller()
+    controller.reconcile_once()
+    # One more, in front of all the others: every priority moves, none may be taken twice.
+    kube.put(service("api", "front", node_port=30099), endpoint_slice("api", "front", [True]),
+             ingress("api", "front", [("/front", "Prefix", "front", 8000)], group="ecoeco", order=0, lb_name="ecoeco-alb"))
+    controller.reconcile_once()
+
+    found = rules(elbv2)
+    assert [priority for priority, _paths, _name in found] == list(range(1, 62))
+    assert found[0][1][0] == "/front" and found[-1][1][0] == "/svc-59"

@@ -235,7 +235,9 @@ class LoadBalancerController:
             if route.target_group_name not in target_group_arns:
                 raise SyncError(f"target group {route.target_group_name} is not ready; rules left as they are")
             desired.append(RuleSpec(route.hosts, route.paths, target_group_arns[route.target_group_name]))
-        actual = [rule for rule in map(parse_rule, self._elbv2.describe_rules(ListenerArn=listener_arn)["Rules"]) if rule]
+        # Paginated: a listener past one page (moto's is 50 rules) would otherwise look as if it had free priorities.
+        pages = self._elbv2.get_paginator("describe_rules").paginate(ListenerArn=listener_arn)
+        actual = [rule for rule in map(parse_rule, (item for page in pages for item in page["Rules"])) if rule]
         plan = plan_rules(desired, actual)
         if not plan:
             return

@@ -71,7 +71,8 @@ class RoutingView:
         return None
 
     def _refresh_alb(self, listener_arn):
-        rules = rules_from_listener(self._elbv2.describe_rules(ListenerArn=listener_arn)["Rules"])
+        pages = self._elbv2.get_paginator("describe_rules").paginate(ListenerArn=listener_arn)
+        rules = rules_from_listener([rule for page in pages for rule in page["Rules"]])
         unknown = {rule.target_group_arn for rule in rules if rule.target_group_arn} - set(self._node_ports)
         if unknown:
             groups = self._elbv2.describe_target_groups(TargetGroupArns=sorted(unknown))["TargetGroups"]
