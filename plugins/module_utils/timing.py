@@ -3,6 +3,11 @@
 import time
 
 
+def elapsed_seconds(start):
+    """Seconds since ``start`` (a ``time.monotonic()`` reading), rounded to the millisecond: every module's ``duration``."""
+    return round(time.monotonic() - start, 3)
+
+
 def elapsed_ms(start):
     """Milliseconds since ``start`` (a ``time.monotonic()`` reading), rounded to 0.1 ms."""
     return round((time.monotonic() - start) * 1000.0, 1)

@@ -233,10 +233,10 @@ watched_seconds:
   type: float
   sample: 15.0
 duration:
-  description: Wall-clock time of the task in milliseconds.
+  description: Wall-clock time of the task in seconds, like every C(duration) of this collection.
   returned: always
   type: float
-  sample: 182.4
+  sample: 0.182
 dry_run:
   description: In check mode, V(server) when the patches went to the apiserver as dry runs, V(none) when nothing was sent.
   returned: check mode

@@ -183,7 +183,7 @@ attempts:
   returned: success
   type: int
 duration:
-  description: Wall-clock time of the call in milliseconds.
+  description: Wall-clock time of the call in seconds, like every C(duration) of this collection.
   returned: success
   type: float
 """

@@ -39,7 +39,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import (
     NotFound,
     VerificationFailed,
 )
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_ms, poll_until
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_seconds, poll_until
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
 MAX_VERIFY_SECONDS = 600
@@ -261,7 +261,7 @@ def run_module(module):
         msg="; ".join(result["msg"] for result in objects),
         objects=objects,
         watched_seconds=watched_seconds,
-        duration=elapsed_ms(start),
+        duration=elapsed_seconds(start),
     )
     if module.check_mode:
         result["dry_run"] = "server" if api.server_dry_run else "none"

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import Conflict
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger import book
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_seconds
 
 MAX_ATTEMPTS = 5
 
@@ -33,7 +34,7 @@ def run_ledger(store, params, check_mode=False, clock=time.time):
             continue
         result.setdefault("record", record)
         result.setdefault("lease", held or {})
-        result.update(attempts=attempt, duration=round((time.monotonic() - started) * 1000, 1))
+        result.update(attempts=attempt, duration=elapsed_seconds(started))
         return result
     raise AssertionError("unreachable")
 

@@ -9,8 +9,8 @@ short_description: Per-task wall time and the time modules report spending in th
 description:
   - Writes one JSON line per task result (play, task, action, start, seconds, cluster seconds) to the
     file named by the environment variable E(BENCH_TIMING_FILE).
-  - Cluster seconds are what the module itself reports, C(duration) (kubernetes.core waits, ALB and
-    Argo CD modules, converted from milliseconds where a module reports those) or C(timings_ms.total) of bluegreen_switch.
+  - Cluster seconds are what the module itself reports, C(duration) in seconds (kubernetes.core waits and
+    this collection's modules) or C(timings_ms.total) of bluegreen_switch.
 requirements:
   - enable in ansible.cfg or with E(ANSIBLE_CALLBACKS_ENABLED)
 """
@@ -22,18 +22,14 @@ import time
 from ansible.plugins.callback import CallbackBase
 
 
-# Modules that report ``duration`` in milliseconds rather than seconds.
-DURATION_IN_MS = ("ecoeco.bluegreen.argocd_sync_toggle",)
-
-
-def cluster_seconds(action, result):
+def cluster_seconds(result):
     timings = result.get("timings_ms")
     if isinstance(timings, dict) and isinstance(timings.get("total"), (int, float)):
         return timings["total"] / 1000.0
     duration = result.get("duration")
     if not isinstance(duration, (int, float)):
         return None
-    return duration / 1000.0 if action in DURATION_IN_MS else float(duration)
+    return float(duration)
 
 
 class CallbackModule(CallbackBase):
@@ -60,7 +56,7 @@ class CallbackModule(CallbackBase):
         task = result._task
         started = self._started.get(task._uuid, time.time())
         line = {"play": self._play, "task": task.get_name(), "action": task.action, "status": status, "start": started,
-                "seconds": round(time.time() - started, 3), "cluster_seconds": cluster_seconds(task.action, result._result)}
+                "seconds": round(time.time() - started, 3), "cluster_seconds": cluster_seconds(result._result)}
         with open(self._path, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
 
