@@ -111,16 +111,11 @@ EXAMPLES = r"""
       event: start
   register: begun
 
-- name: Record that phase 30 ended, and the state it reached
+- name: Keep a key for a later run, outside any phase (no event)
   ecoeco.bluegreen.bluegreen_ledger:
     action: record
-    event:
-      phase: "30"
-      name: green deploy
-      event: finish
-      outcome: success
     set:
-      state: green-deployed
+      manifests_revision: 3f2a9c1
   register: ledger
 
 - name: Record that phase 30 ended and give the lease back, in one write
