@@ -84,8 +84,11 @@ def inventory_for(domains, directory):
     group_vars.mkdir(parents=True, exist_ok=True)
     for item in (source / "group_vars" / "all").iterdir():
         (group_vars / item.name).write_text(item.read_text())
-    (group_vars / "zz_bench.yml").write_text("---\n" + "".join("{0}: {1}\n".format(k, json.dumps(v)) for k, v in {
-        "bluegreen_domains": domains, "bluegreen_manifests_repo_path": str(REPO_ROOT)}.items()))
+    settings = {"bluegreen_domains": domains, "bluegreen_manifests_repo_path": str(REPO_ROOT)}
+    if len(domains) > len(blue_state.DOMAINS):
+        # kwok makes a few hundred pods Ready at the pace of the shared machine, not in the inventory's 120 s.
+        settings.update(bluegreen_green_deploy_timeout=max(120, 5 * len(domains)), bluegreen_health_timeout=max(60, 3 * len(domains)))
+    (group_vars / "zz_bench.yml").write_text("---\n" + "".join("{0}: {1}\n".format(k, json.dumps(v)) for k, v in settings.items()))
     (Path(directory) / "hosts.yml").write_text((source / "hosts.yml").read_text())
     return Path(directory)
 
