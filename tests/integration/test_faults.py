@@ -31,21 +31,6 @@ def ledger(kube):
     delete_ledger(kube, name)
 
 
-def ingress_orders(kube, namespace):
-    from kubernetes import client
-
-    return {item.metadata.name: (item.metadata.annotations or {}).get("alb.ingress.kubernetes.io/group.order")
-            for item in client.NetworkingV1Api(kube).list_namespaced_ingress(namespace).items}
-
-
-def applicationset_sync_policy(kube):
-    from kubernetes import client
-
-    appset = client.CustomObjectsApi(kube).get_namespaced_custom_object(
-        "argoproj.io", "v1alpha1", "argocd", "applicationsets", "ecoeco-api-services-kustomize")
-    return appset["spec"]["template"]["spec"].get("syncPolicy")
-
-
 def test_sigkill_mid_phase_leaves_a_lease_that_names_the_run_and_is_broken_explicitly(sandbox_env, kube, ledger, tmp_path):
     from kubernetes import client
 
@@ -80,18 +65,21 @@ def test_sigkill_mid_phase_leaves_a_lease_that_names_the_run_and_is_broken_expli
             client.CoreV1Api(kube).delete_namespace(scratch)
 
 
-def test_missing_applicationset_stops_phase_50_before_the_switch(blue_state, kube, ledger, tmp_path):
-    orders, policy = ingress_orders(kube, "api"), applicationset_sync_policy(kube)
-    result = run_playbook(blue_state, "50_switch_traffic.yml", timeout=400, extra_vars={
-        "ledger_name": ledger, "bluegreen_results_dir": str(tmp_path), "bluegreen_argocd_applicationset": "no-such-applicationset",
-        "bluegreen_health_timeout": 5})
+def test_missing_applicationset_stops_phase_50_before_the_switch(migration):
+    """Green deployed and smoke tested, but the inventory names an ApplicationSet that does not exist: the freeze
+    fails naming it, and nothing is switched."""
+    before = migration.argocd_policies()
+    result = migration.run("50_switch_traffic.yml", bluegreen_argocd_applicationset="no-such-applicationset")
+    output = one_line(result.stdout)
     assert result.returncode != 0
-    assert "no-such-applicationset" in " ".join(result.stdout.split())
-    assert ingress_orders(kube, "api") == orders  # blue still serves exactly as before
-    assert applicationset_sync_policy(kube) == policy  # Argo CD automation untouched
-    record = read_ledger(kube, ledger)
-    assert "lease" not in record and record.get("state") != "switched"
-    assert record["events"][-1]["outcome"] == "failed"
+    assert "no-such-applicationset" in output, output[-6000:]
+    for domain in migration.domains:
+        assert migration.ingress_order(domain, migration.workload(domain)) == "20"
+        assert migration.serving_namespace(domain) == migration.source
+    assert migration.argocd_policies() == before  # Argo CD automation untouched
+    ledger = migration.ledger()
+    assert ledger["state"] == "smoke-passed" and "lease" not in ledger
+    assert migration.last_finish("50")["outcome"] == "failed"
 
 
 # -- faults during the switch (phase 50), on a scratch migration with its own ALB and ApplicationSet -------------
