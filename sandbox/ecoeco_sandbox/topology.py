@@ -6,7 +6,7 @@ import os
 
 APPLICATION_LABEL = {"workload": "application"}
 
-# name -> (labels, taints); each node gets a /24 of the pod network 10.244.0.0/16.
+# name -> (labels, taints); each node gets a /20 of the pod network 10.244.0.0/16 (pod_cidr).
 NODES = [
     ("k8s-master", {"node-role.kubernetes.io/control-plane": ""}, [("node-role.kubernetes.io/control-plane", "", "NoSchedule")]),
     ("k8s-worker-1", dict(APPLICATION_LABEL), []),
@@ -31,6 +31,11 @@ def loopback_address(pod_ip):
     return "127." + pod_ip.split(".", 1)[1]
 
 
+def pod_cidr(index):
+    """A /20 of the pod network per node (4094 addresses): room for the 1000 pods a node takes (200-domain runs)."""
+    return "{0}.{1}.0/20".format(POD_NETWORK_PREFIX, 16 * index)
+
+
 def node_manifest(index, name, labels, taints):
     """The Node object for one simulated node; kwok keeps it Ready."""
     return {
@@ -42,8 +47,8 @@ def node_manifest(index, name, labels, taints):
             "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
         },
         "spec": {
-            "podCIDR": "{0}.{1}.0/24".format(POD_NETWORK_PREFIX, index + 1),
-            "podCIDRs": ["{0}.{1}.0/24".format(POD_NETWORK_PREFIX, index + 1)],
+            "podCIDR": pod_cidr(index),
+            "podCIDRs": [pod_cidr(index)],
             "taints": [{"key": k, "value": v, "effect": e} for k, v, e in taints],
         },
     }
