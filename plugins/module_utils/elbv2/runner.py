@@ -3,6 +3,7 @@
 """alb_target_health from validated options to the returned result: pick the target groups, read, maybe wait."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Optional
 
@@ -20,6 +21,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import Wai
 
 SELECTORS = ("target_group_arns", "target_group_names", "load_balancer_name", "load_balancer_arn", "load_balancer_dns_name")
 LOAD_BALANCER_SELECTORS = ("load_balancer_name", "load_balancer_arn", "load_balancer_dns_name")
+HEALTH_READS_AT_ONCE = 8
 
 
 @dataclass(frozen=True)
@@ -131,14 +133,13 @@ def run(client, settings, sleep=time.sleep, clock=time.monotonic):
     target_groups, load_balancer = resolve_target_groups(client, settings)
 
     def read_all():
+        # One DescribeTargetHealth per target group (the API takes one ARN): sent a few at a time, since one after
+        # the other they took 18 s for the 400 target groups of a 200-domain migration.
+        with ThreadPoolExecutor(max_workers=HEALTH_READS_AT_ONCE) as pool:
+            healths = list(pool.map(lambda target_group: api.describe_target_health(client, target_group["TargetGroupArn"]), target_groups))
         return [
-            summarize_target_group(
-                target_group,
-                api.describe_target_health(client, target_group["TargetGroupArn"]),
-                settings.min_healthy,
-                settings.expected_targets,
-            )
-            for target_group in target_groups
+            summarize_target_group(target_group, health, settings.min_healthy, settings.expected_targets)
+            for target_group, health in zip(target_groups, healths)
         ]
 
     result = {"changed": False}

@@ -105,3 +105,28 @@ def test_one_good_poll_is_enough_with_consecutive_one(flapping_group):
     assert len(result["history"]) == 1
     assert result["duration"] == 0.0
     assert "load_balancer" not in result
+
+
+def test_target_groups_are_read_a_few_at_a_time_and_reported_in_their_order(monkeypatch):
+    """Forty target groups: their health reads overlap (at most HEALTH_READS_AT_ONCE), the report keeps their order."""
+    import threading
+
+    names = ["tg-{0:02d}".format(index) for index in range(40)]
+    lock, running, peak = threading.Lock(), [0], [0]
+    all_started = threading.Barrier(runner.HEALTH_READS_AT_ONCE, timeout=10)
+
+    def describe_target_health(client, target_group_arn):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        if target_group_arn in names[:runner.HEALTH_READS_AT_ONCE]:
+            all_started.wait()  # the first reads all wait for each other: only reads sent together get past
+        with lock:
+            running[0] -= 1
+        return [{"Target": {"Id": target_group_arn, "Port": 30080}, "TargetHealth": {"State": "healthy"}}]
+
+    monkeypatch.setattr(api, "describe_target_groups", lambda client, **search: [{"TargetGroupArn": name, "TargetGroupName": name} for name in search["Names"]])
+    monkeypatch.setattr(api, "describe_target_health", describe_target_health)
+    result = runner.run(None, runner.parse_settings(params(target_group_names=names)), clock=FakeClock())
+    assert [group["name"] for group in result["target_groups"]] == names
+    assert peak[0] == runner.HEALTH_READS_AT_ONCE
