@@ -27,6 +27,10 @@ description:
   - Targets in state V(draining) or V(unhealthy.draining) are being deregistered. They are counted and
     listed but are not part of the registered total, do not satisfy an expected target and do not
     make a group unhealthy.
+  - The health of the selected target groups is read a few groups at a time (one DescribeTargetHealth call each).
+  - A target group of the selected load balancer that is deleted between the listing of its groups and the read
+    of its health (the load balancer controller removing the group of a deleted Ingress) is left out of the
+    report. A target group selected by name or ARN that is deleted then fails the module, naming it.
   - The module only reads. It never changes anything and always returns C(changed=false);
     check mode runs the same reads (and the same wait).
 author:

@@ -48,8 +48,9 @@ def describe_load_balancers(client, **params):
     return paginator.paginate(**params).build_full_result()["LoadBalancers"]
 
 
-# DescribeTargetHealth has no paginator: one call returns every registered target.
-@TargetGroupErrorHandler.common_error_handler("describe target health for {target_group_arn}")
+# DescribeTargetHealth has no paginator: one call returns every registered target. None when the target group is
+# gone: the load balancer controller deletes a removed Ingress's group, possibly between a listing and this read.
+@TargetGroupErrorHandler.list_error_handler("describe target health for {target_group_arn}", default_value=None)
 @AWSRetry.jittered_backoff(retries=10)
 def describe_target_health(client, target_group_arn):
     return client.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]

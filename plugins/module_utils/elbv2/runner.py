@@ -137,9 +137,14 @@ def run(client, settings, sleep=time.sleep, clock=time.monotonic):
         # the other they took 18 s for the 400 target groups of a 200-domain migration.
         with ThreadPoolExecutor(max_workers=HEALTH_READS_AT_ONCE) as pool:
             healths = list(pool.map(lambda target_group: api.describe_target_health(client, target_group["TargetGroupArn"]), target_groups))
+        gone = [target_group["TargetGroupArn"] for target_group, health in zip(target_groups, healths) if health is None]
+        if gone and load_balancer is None:
+            raise NotFound("{0}: target group deleted while its health was read: {1}".format(settings.selector, ", ".join(gone)),
+                           field=settings.selector, missing=gone)
+        # Listed through the load balancer, a group deleted since is no longer part of it.
         return [
             summarize_target_group(target_group, health, settings.min_healthy, settings.expected_targets)
-            for target_group, health in zip(target_groups, healths)
+            for target_group, health in zip(target_groups, healths) if health is not None
         ]
 
     result = {"changed": False}

@@ -31,7 +31,14 @@ def test_describe_target_health_retries_throttling(no_backoff_sleep):
     assert no_backoff_sleep.call_count == 1
 
 
-@pytest.mark.parametrize("code", ["AccessDenied", "TargetGroupNotFound", "ValidationError"])
+def test_describe_target_health_of_a_deleted_target_group_is_none():
+    client = MagicMock()
+    client.describe_target_health.side_effect = client_error("TargetGroupNotFound", "DescribeTargetHealth")
+    assert api.describe_target_health(client, ARN) is None
+    assert client.describe_target_health.call_count == 1
+
+
+@pytest.mark.parametrize("code", ["AccessDenied", "ValidationError"])
 def test_describe_target_health_failures_name_the_target_group(code):
     client = MagicMock()
     client.describe_target_health.side_effect = client_error(code, "DescribeTargetHealth")

@@ -130,3 +130,27 @@ def test_target_groups_are_read_a_few_at_a_time_and_reported_in_their_order(monk
     result = runner.run(None, runner.parse_settings(params(target_group_names=names)), clock=FakeClock())
     assert [group["name"] for group in result["target_groups"]] == names
     assert peak[0] == runner.HEALTH_READS_AT_ONCE
+
+
+def gone_after_listing(monkeypatch):
+    """Two target groups listed; the second is deleted before its health is read (describe_target_health: None)."""
+    groups = [{"TargetGroupArn": "arn-green", "TargetGroupName": "green"}, {"TargetGroupArn": "arn-blue", "TargetGroupName": "blue"}]
+    healthy = [{"Target": {"Id": "i-1", "Port": 30080}, "TargetHealth": {"State": "healthy"}}]
+    monkeypatch.setattr(api, "describe_target_groups", lambda client, **search: [g for g in groups if g["TargetGroupName"] in search.get("Names", ["green", "blue"])])
+    monkeypatch.setattr(api, "describe_load_balancers", lambda client, **search: [
+        {"LoadBalancerArn": "arn-alb", "LoadBalancerName": "ecoeco-alb", "DNSName": "alb.example"}])
+    monkeypatch.setattr(api, "describe_target_health", lambda client, arn: None if arn == "arn-blue" else healthy)
+
+
+def test_a_target_group_deleted_after_the_listing_of_its_load_balancer_is_left_out(monkeypatch):
+    gone_after_listing(monkeypatch)
+    result = runner.run(None, runner.parse_settings(params(load_balancer_name="ecoeco-alb")), clock=FakeClock())
+    assert [group["name"] for group in result["target_groups"]] == ["green"] and result["all_healthy"] is True
+
+
+def test_a_named_target_group_deleted_before_its_health_is_read_fails_naming_it(monkeypatch):
+    from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import NotFound
+
+    gone_after_listing(monkeypatch)
+    with pytest.raises(NotFound, match="target_group_names: target group deleted while its health was read: arn-blue"):
+        runner.run(None, runner.parse_settings(params(target_group_names=["green", "blue"])), clock=FakeClock())
