@@ -136,7 +136,8 @@ def gone_after_listing(monkeypatch):
     """Two target groups listed; the second is deleted before its health is read (describe_target_health: None)."""
     groups = [{"TargetGroupArn": "arn-green", "TargetGroupName": "green"}, {"TargetGroupArn": "arn-blue", "TargetGroupName": "blue"}]
     healthy = [{"Target": {"Id": "i-1", "Port": 30080}, "TargetHealth": {"State": "healthy"}}]
-    monkeypatch.setattr(api, "describe_target_groups", lambda client, **search: [g for g in groups if g["TargetGroupName"] in search.get("Names", ["green", "blue"])])
+    monkeypatch.setattr(api, "describe_target_groups",
+                        lambda client, **search: [g for g in groups if g["TargetGroupName"] in search.get("Names", ["green", "blue"])])
     monkeypatch.setattr(api, "describe_load_balancers", lambda client, **search: [
         {"LoadBalancerArn": "arn-alb", "LoadBalancerName": "ecoeco-alb", "DNSName": "alb.example"}])
     monkeypatch.setattr(api, "describe_target_health", lambda client, arn: None if arn == "arn-blue" else healthy)
