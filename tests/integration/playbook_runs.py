@@ -45,12 +45,13 @@ def read_ledger(kube, name):
 
 
 def ensure_ledger_namespace(kube):
-    """The ledger's namespace, created as the first phase run would (a test run alone may come first)."""
+    """The ledger's namespace, created as the first phase run would (a test run alone may come first), with the label
+    by which ``sandboxctl reset-to-blue`` removes it and the ledgers in it."""
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
     try:
-        client.CoreV1Api(kube).create_namespace({"metadata": {"name": LEDGER_NAMESPACE}})
+        client.CoreV1Api(kube).create_namespace({"metadata": {"name": LEDGER_NAMESPACE, "labels": {"app.kubernetes.io/managed-by": "ecoeco.bluegreen"}}})
     except ApiException as error:
         if error.status != 409:
             raise
