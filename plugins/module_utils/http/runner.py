@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import InvalidInput
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.probe import probe
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_seconds
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -60,5 +61,5 @@ def run_checks(params, opener=None, sleep=time.sleep):
         "responses": responses,
         "matched": matched,
         "all_matched": matched == len(responses),
-        "duration": round(time.monotonic() - started, 3),
+        "duration": elapsed_seconds(started),
     }
