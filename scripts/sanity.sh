@@ -21,9 +21,19 @@ PY
 
 work="$root/.build/ansible-test"
 copy="$work/ansible_collections/ecoeco/bluegreen"
+# The copy is made anew each run, but the virtualenv ansible-test's --venv delegates into lives inside it
+# (tests/output/.tmp/delegation, built with pip: about a minute): it is kept aside and put back.
+delegation="tests/output/.tmp/delegation"
+kept="$work/kept-delegation"
+rm -rf "$kept"
+[ -d "$copy/$delegation" ] && mv "$copy/$delegation" "$kept"
 rm -rf "$copy"
 mkdir -p "$copy"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$copy")
+if [ -d "$kept" ]; then
+  mkdir -p "$(dirname "$copy/$delegation")"
+  mv "$kept" "$copy/$delegation"
+fi
 # Dependencies beside the copy, so doc fragments and module_utils of kubernetes.core/amazon.aws resolve.
 site=$("$venv/bin/python" -c 'import ansible_collections, os; print(list(ansible_collections.__path__)[0])')
 for dep in kubernetes/core amazon/aws; do

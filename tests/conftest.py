@@ -3,6 +3,7 @@ ecoeco.bluegreen and its dependencies importable as ansible_collections.* (this 
 kubernetes.core and amazon.aws from the ansible package)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,31 @@ sys.path.insert(0, str(ROOT / "sandbox"))
 
 _SITE_COLLECTIONS = [p for p in sys.path if os.path.isdir(os.path.join(p, "ansible_collections"))]
 _AnsibleCollectionFinder(paths=[str(ROOT / ".build" / "collections")] + _SITE_COLLECTIONS)._install()
+
+
+# What `source .sandbox/env` exports: a test that must not talk to the sandbox must not inherit it (botocore
+# sends even moto's in-process mock to AWS_ENDPOINT_URL; kubernetes.core reads K8S_AUTH_*).
+SANDBOX_VARIABLES = re.compile(r"^(AWS_|K8S_AUTH_|KUBECONFIG$|BLUEGREEN_|ECOECO_SANDBOX_)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sandbox: talks to the running sandbox (set on every test that uses sandbox_env)")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the sandbox; every other test runs isolated from the sandbox's variables."""
+    for item in items:
+        if "sandbox_env" in item.fixturenames:
+            item.add_marker(pytest.mark.sandbox)
+        else:
+            item.fixturenames.insert(0, "isolated_from_sandbox")
+
+
+@pytest.fixture
+def isolated_from_sandbox(monkeypatch):
+    """No AWS, Kubernetes or sandbox variable of the calling shell reaches the test."""
+    for name in [name for name in os.environ if SANDBOX_VARIABLES.match(name)]:
+        monkeypatch.delenv(name)
 
 
 def read_env_file(path):
@@ -56,8 +82,20 @@ def aws(sandbox_env):
     return make
 
 
+def reset_to_blue(env):
+    """The sandbox at the blue starting state: earlier tests (a migration) or the caller's own experiments (the
+    README's rehearsal leaves it at "blue removed") may have moved it on. A sandbox already there is left alone."""
+    subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "reset-to-blue"], check=True, env=env)
+    return env
+
+
 @pytest.fixture
 def blue_state(sandbox_env):
-    """The sandbox put back at the blue starting state: earlier tests (a migration) may have moved it on."""
-    subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "reset-to-blue"], check=True, env=sandbox_env)
-    return sandbox_env
+    """The sandbox at the blue starting state, for a test that reads or moves the shared blue state."""
+    return reset_to_blue(sandbox_env)
+
+
+@pytest.fixture(scope="module")
+def module_blue_state(sandbox_env):
+    """The same, once for a module whose tests only read the shared blue state."""
+    return reset_to_blue(sandbox_env)

@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api, VersionApi
 
-from ecoeco_sandbox import argocd, binaries, blue_state, cluster, kube, topology
+from ecoeco_sandbox import argocd, binaries, blue_drift, blue_state, cluster, kube, topology
 from ecoeco_sandbox.errors import SandboxError
 from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
 
@@ -116,6 +116,12 @@ def seed_blue(paths, domains):
     app_set = kube.apply(dyn, argocd.application_set(domains)).to_dict()
     for domain in domains:
         kube.apply(dyn, argocd.rendered_application(app_set, domain))
+    wait_until_blue_serves(paths, domains)
+
+
+def wait_until_blue_serves(paths, domains):
+    """Every blue Deployment available, every Ingress admitted, every ALB target group healthy."""
+    api = kube.connect(paths.kubeconfig)[0]
     apps = AppsV1Api(api)
 
     def blue_available():
@@ -223,7 +229,7 @@ def down(paths, quiet=False):
     return 0
 
 
-def reset_to_blue(paths):
+def reset_to_blue(paths, force=False):
     condition = health(paths)
     if condition != "healthy":
         raise SandboxError("reset-to-blue needs a running sandbox, but: {0}. Run `up` first.".format(condition))
@@ -232,6 +238,12 @@ def reset_to_blue(paths):
     core = CoreV1Api(api)
     doomed = [ns.metadata.name for selector in (PART_OF_SELECTOR, MANAGED_BY_SELECTOR)
               for ns in core.list_namespace(label_selector=selector).items]
+    moved = blue_drift.drift(api, dyn, state["domains"], doomed)
+    if not moved and not force:
+        wait_until_blue_serves(paths, state["domains"])
+        say("already at the blue starting state: nothing to reset (--force resets anyway)")
+        return 0
+    say("resetting: {0}".format("; ".join(moved[:3]) + ("; ..." if len(moved) > 3 else "") if moved else "forced"))
     for name in doomed:
         try:
             core.delete_namespace(name)
@@ -290,6 +302,8 @@ def main(argv=None):
     parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue"])
     parser.add_argument("--domains", default=",".join(blue_state.DOMAINS),
                         help="comma-separated domains of the blue state (default: the seven EcoEco domains)")
+    parser.add_argument("--force", action="store_true",
+                        help="reset-to-blue: reset even when the cluster is already at the blue starting state")
     args = parser.parse_args(argv)
     paths = Paths()
     domains = [d.strip() for d in args.domains.split(",") if d.strip()]
@@ -300,7 +314,7 @@ def main(argv=None):
             return down(paths)
         if args.command == "status":
             return status(paths)
-        return reset_to_blue(paths)
+        return reset_to_blue(paths, force=args.force)
     except SandboxError as error:
         say("error: {0}".format(error))
         return 2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 from playbook_runs import ensure_ledger_namespace
+from pod_template import blue_pod_template
 from waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,8 +71,7 @@ class ScratchMigration:
     def create(self, green=True):
         """Blue serving from the source namespace; with ``green``, green deployed and smoke tested as phases 30 and 40
         would leave it (ledger at smoke-passed), else empty target namespaces and no ledger yet (before phase 0)."""
-        blue = self.apps.read_namespaced_deployment("auth-api", "api")
-        template = self.core.api_client.sanitize_for_serialization(blue)["spec"]["template"]
+        template = blue_pod_template()
         self.core.create_namespace({"metadata": {"name": self.source, "labels": {"scratch": PREFIX}}})
         for domain in self.domains:
             self.core.create_namespace({"metadata": {"name": domain, "labels": dict(PART_OF, scratch=PREFIX)}})

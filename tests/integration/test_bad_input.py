@@ -116,7 +116,7 @@ def cluster_state(kube, ledgers):
 
 
 @pytest.fixture(scope="module")
-def role_outcomes(sandbox_env, kube, tmp_path_factory):
+def role_outcomes(sandbox_env, module_blue_state, kube, tmp_path_factory):  # pylint: disable=unused-argument
     workdir = tmp_path_factory.mktemp("role-inputs")
     cases = []
     for case_id, role, values, _expected in ROLE_CASES:
@@ -200,7 +200,7 @@ PLAYBOOK_CASES = [
 
 
 @pytest.fixture(scope="module")
-def playbook_outcomes(sandbox_env, kube, tmp_path_factory):
+def playbook_outcomes(sandbox_env, module_blue_state, kube, tmp_path_factory):  # pylint: disable=unused-argument
     prepared = []
     for case_id, playbook, setup, _expected in PLAYBOOK_CASES:
         tmp = tmp_path_factory.mktemp(case_id)

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from pod_template import blue_pod_template
 from waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,8 +76,7 @@ class ScratchMigration:
     # -- building -------------------------------------------------------------------------------------
 
     def create(self):
-        blue = self.apps.read_namespaced_deployment("auth-api", "api")
-        template = self.core.api_client.sanitize_for_serialization(blue)["spec"]["template"]
+        template = blue_pod_template()
         self.core.create_namespace({"metadata": {"name": self.source, "labels": {"scratch": PREFIX}}})
         # Domain c's pods are never Ready, in blue and therefore in its clone.
         for domain in self.domains + [self.broken]:

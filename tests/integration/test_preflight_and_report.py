@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pod_template import blue_pod_template
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
@@ -73,8 +74,8 @@ def documents(path):
 
 
 @pytest.fixture(scope="module")
-def runs(kube, sandbox_env, tmp_path_factory):
-    helper = Runs(kube, sandbox_env, tmp_path_factory.mktemp("preflight-runs"))
+def runs(kube, module_blue_state, tmp_path_factory):
+    helper = Runs(kube, module_blue_state, tmp_path_factory.mktemp("preflight-runs"))
     yield helper
     helper.delete_ledgers()
 
@@ -184,12 +185,10 @@ def source_with_secret(kube):
     namespace = unique("preflight-scratch-src")
     core.create_namespace({"metadata": {"name": namespace}})
     try:
-        template = apps.read_namespaced_deployment("auth-api", "api").spec.template
         labels = {"app": "scratch-api", "version": "blue"}
-        template.metadata = client.V1ObjectMeta(labels=labels)
-        apps.create_namespaced_deployment(namespace, client.V1Deployment(
-            metadata=client.V1ObjectMeta(name="scratch-api", labels=labels),
-            spec=client.V1DeploymentSpec(replicas=1, selector=client.V1LabelSelector(match_labels=labels), template=template)))
+        apps.create_namespaced_deployment(namespace, {
+            "metadata": {"name": "scratch-api", "labels": labels},
+            "spec": {"replicas": 1, "selector": {"matchLabels": labels}, "template": dict(blue_pod_template(), metadata={"labels": labels})}})
         core.create_namespaced_secret(namespace, {"metadata": {"name": "scratch-credentials"}, "stringData": {"password": SECRET_VALUE}})
         wait_for(lambda: (apps.read_namespaced_deployment("scratch-api", namespace).status.available_replicas or 0) >= 1,
                  what="Deployment {0}/scratch-api".format(namespace))

@@ -10,7 +10,7 @@ from service_account import install_rbac, remove_rbac
 
 
 @pytest.fixture(scope="module")
-def installed(sandbox_env, tmp_path_factory):
+def installed(sandbox_env, module_blue_state, tmp_path_factory):  # pylint: disable=unused-argument
     """Two installs: the first also writes the ServiceAccount's kubeconfig (a new token: a change), the second not."""
     kubeconfig = tmp_path_factory.mktemp("sa") / "sa.kubeconfig"
     first, second = install_rbac(sandbox_env, kubeconfig), install_rbac(sandbox_env)

@@ -12,7 +12,7 @@ from service_account import install_rbac, remove_rbac
 
 
 @pytest.fixture(scope="module")
-def secret_run(sandbox_env, kube, tmp_path_factory):
+def secret_run(sandbox_env, module_blue_state, kube, tmp_path_factory):  # pylint: disable=unused-argument
     workdir = tmp_path_factory.mktemp("secrets")
     kubeconfig = workdir / "sa.kubeconfig"
     installed = install_rbac(sandbox_env, kubeconfig)

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch import runner
 from ansible_collections.ecoeco.bluegreen.plugins.modules import bluegreen_switch
 from ansible_collections.ecoeco.bluegreen.tests.unit.plugins.modules.module_runner import run_main
+from pod_template import blue_pod_template
 from waiting import wait_for
 
 APPS = ("one", "two")
@@ -26,7 +27,7 @@ def release_namespace(kube):
 
     core, apps = client.CoreV1Api(kube), client.AppsV1Api(kube)
     name = "race-" + uuid.uuid4().hex[:6]
-    template = core.api_client.sanitize_for_serialization(apps.read_namespaced_deployment("auth-api", "api"))["spec"]["template"]
+    template = blue_pod_template()
     core.create_namespace({"metadata": {"name": name}})
     try:
         for app in APPS:
