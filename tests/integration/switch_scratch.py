@@ -182,6 +182,16 @@ class ScratchMigration:
 
     # -- reading --------------------------------------------------------------------------------------
 
+    def assert_parked(self):
+        """Green deployed and parked, blue serving every route, Argo CD automated, the ledger at smoke-passed and
+        free: where ``create`` left it."""
+        for domain in self.domains:
+            assert self.ingress_order(domain, self.workload(domain)) == "20", domain
+            wait_for(lambda: self.serving_namespace(domain) == self.source, what="blue rule first for " + domain)
+        assert_argocd_restored(self)
+        ledger = self.ledger()
+        assert ledger["state"] == "smoke-passed" and "lease" not in ledger, ledger
+
     def ledger(self):
         data = self.core.read_namespaced_config_map(self.id, LEDGER_NAMESPACE).data or {}
         return dict(data, events=json.loads(data.get("events", "[]")))

@@ -65,9 +65,10 @@ def test_sigkill_mid_phase_leaves_a_lease_that_names_the_run_and_is_broken_expli
             client.CoreV1Api(kube).delete_namespace(scratch)
 
 
-def test_missing_applicationset_stops_phase_50_before_the_switch(migration):
+def test_missing_applicationset_stops_phase_50_before_the_switch(parked_migration):
     """Green deployed and smoke tested, but the inventory names an ApplicationSet that does not exist: the freeze
     fails naming it, and nothing is switched."""
+    migration = parked_migration
     before = migration.argocd_policies()
     result = migration.run("50_switch_traffic.yml", bluegreen_argocd_applicationset="no-such-applicationset")
     output = one_line(result.stdout)
@@ -201,12 +202,18 @@ def test_phase_60_killed_while_blue_is_deleted_is_completed_by_a_rerun(migration
     assert ledger["state"] == "blue-removed" and "lease" not in ledger
 
 
-def test_a_malformed_freeze_record_stops_phase_50_before_the_switch(migration):
+def test_a_malformed_freeze_record_stops_phase_50_before_the_switch(parked_migration):
     """A hand-edited freeze record on the ApplicationSet: no policy can be trusted from it, so nothing is switched."""
+    migration = parked_migration
     group, version = ARGO
     migration.custom.patch_namespaced_custom_object(group, version, "argocd", "applicationsets", migration.id,
                                                     {"metadata": {"annotations": {FREEZE_RECORD: "{not json"}}})
-    result = migration.run("50_switch_traffic.yml")
+    try:
+        result = migration.run("50_switch_traffic.yml")
+        assert migration.argocd_policies()["ApplicationSet"][0] == AUTOMATED  # untouched
+    finally:
+        migration.custom.patch_namespaced_custom_object(group, version, "argocd", "applicationsets", migration.id,
+                                                        {"metadata": {"annotations": {FREEZE_RECORD: None}}})
     output = one_line(result.stdout)
     assert result.returncode != 0
     assert "annotation {0} on ApplicationSet argocd/{1}: expected a freeze record".format(FREEZE_RECORD, migration.id) in output, output[-6000:]
@@ -214,7 +221,6 @@ def test_a_malformed_freeze_record_stops_phase_50_before_the_switch(migration):
     for domain in migration.domains:
         assert migration.ingress_order(domain, migration.workload(domain)) == "20"
         assert migration.serving_namespace(domain) == migration.source
-    assert migration.argocd_policies()["ApplicationSet"][0] == AUTOMATED  # untouched
     ledger = migration.ledger()
     assert ledger["state"] == "smoke-passed" and "lease" not in ledger
     assert migration.last_finish("50")["outcome"] == "failed"
@@ -277,7 +283,8 @@ class AwsForwarder:
             self.go_dark()
 
 
-def test_aws_unreachable_from_the_start_stops_phase_50_before_the_switch(migration):
+def test_aws_unreachable_from_the_start_stops_phase_50_before_the_switch(parked_migration):
+    migration = parked_migration
     with AwsForwarder(migration.env["AWS_ENDPOINT_URL"]) as aws:
         aws.go_dark()
         result = migration.run("50_switch_traffic.yml", bluegreen_aws_endpoint_url=aws.url)
@@ -295,7 +302,8 @@ def test_aws_unreachable_from_the_start_stops_phase_50_before_the_switch(migrati
     assert migration.last_finish("50")["outcome"] == "failed"
 
 
-def test_aws_unreachable_after_the_switch_puts_every_route_back_on_blue(migration):
+def test_aws_unreachable_after_the_switch_puts_every_route_back_on_blue(parked_migration):
+    migration = parked_migration
     green = migration.domains[0]
 
     def dark_once_switched(aws, stop):

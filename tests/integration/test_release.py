@@ -30,7 +30,7 @@ PROBE_MAX_REQUESTS = 400
 PROBE_MAX_SECONDS = 20.0
 PROBE_INTERVAL = PROBE_MAX_SECONDS / PROBE_MAX_REQUESTS
 ENDPOINTS_REFRESH = 0.1
-# Long enough for a rollback playbook to run while the release waits.
+# Long enough for a rollback playbook to run while the release waits; the release stops waiting at the rollback.
 KEEP_SECONDS = 120
 
 
@@ -297,8 +297,8 @@ def test_bad_input_is_refused_before_anything_changes(sandbox_env, cluster, tmp_
 
 def test_a_rollback_during_the_keep_period_goes_back_and_the_release_leaves_both_running(sandbox_env, kube, tmp_path):
     """The keep period exists for this: the release has switched to green and waits before scaling blue down;
-    the rollback reads the ledger, goes back to blue (still running, so at once), and when the wait ends the
-    release sees blue serving and scales nothing down."""
+    the rollback reads the ledger, goes back to blue (still running, so at once); the release's wait ends as soon
+    as the Service selects blue again (not at the end of the keep period), and it scales nothing down."""
     with seed_state(sandbox_env, kube, tmp_path, NAMESPACE + "-keep") as cluster:
         release = playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, cluster.namespace,
                            bluegreen_release_image="ecoeco/backend:1.1.0", bluegreen_release_keep_old_seconds=KEEP_SECONDS)
@@ -315,6 +315,11 @@ def test_a_rollback_during_the_keep_period_goes_back_and_the_release_leaves_both
         finally:
             code, output, _extra = finished(release)
         assert code == 0, output[-4000:]
+        # The keep lasted from the recorded switch to the retirement's start: the rollback ended it, not the clock.
+        events = cluster.ledger()["events"]
+        switched = [e for e in events if e["phase"] == "release" and e["event"] == "finish"][-1]["epoch"]
+        retiring = [e for e in events if e["phase"] == "release-retire" and e["event"] == "start"][-1]["epoch"]
+        assert retiring - switched < KEEP_SECONDS, "the release waited out its keep period after the rollback"
         assert "selects blue (rolled back?): backend-blue is left running" in output
         assert cluster.last_finish("release-retire")["outcome"] == "skipped"
         assert_served_by(cluster, "blue", "ecoeco/backend:1.0.0", "green", 2)

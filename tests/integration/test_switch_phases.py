@@ -53,26 +53,27 @@ def test_switch_moves_every_route_to_green_and_restores_argocd(migration):
     assert migration.last_finish("50")["details"]["previous"] == details["previous"]
 
 
-def test_switch_is_refused_while_a_target_group_is_unhealthy(migration):
+def test_switch_is_refused_while_a_target_group_is_unhealthy(parked_migration):
     from ecoeco_sandbox.aws.target_health import set_health_override
 
-    blue_group = migration.target_group_arn(migration.source, migration.domains[0])
-    set_health_override(migration.elbv2, blue_group, None, "unhealthy")
+    blue_group = parked_migration.target_group_arn(parked_migration.source, parked_migration.domains[0])
+    set_health_override(parked_migration.elbv2, blue_group, None, "unhealthy")
     try:
-        result = migration.run("50_switch_traffic.yml", bluegreen_health_timeout=4)
+        result = parked_migration.run("50_switch_traffic.yml", bluegreen_health_timeout=4)
     finally:
-        set_health_override(migration.elbv2, blue_group, None, None)
+        set_health_override(parked_migration.elbv2, blue_group, None, None)
 
     assert_refused(result, "gate before the switch", "not all healthy", "traffic is on blue")
-    for domain in migration.domains:
-        assert migration.ingress_order(domain, migration.workload(domain)) == "20"
-        assert migration.serving_namespace(domain) == migration.source
-    assert_argocd_restored(migration)
-    assert migration.ledger()["state"] == "smoke-passed"
-    assert migration.last_finish("50")["outcome"] == "failed"
+    for domain in parked_migration.domains:
+        assert parked_migration.ingress_order(domain, parked_migration.workload(domain)) == "20"
+        assert parked_migration.serving_namespace(domain) == parked_migration.source
+    assert_argocd_restored(parked_migration)
+    assert parked_migration.ledger()["state"] == "smoke-passed"
+    assert parked_migration.last_finish("50")["outcome"] == "failed"
 
 
-def test_a_failed_gate_after_the_switch_puts_traffic_back_on_blue(migration):
+def test_a_failed_gate_after_the_switch_puts_traffic_back_on_blue(parked_migration):
+    migration = parked_migration
     from ecoeco_sandbox.aws.target_health import set_health_override
 
     domain = migration.domains[1]
@@ -107,12 +108,12 @@ def test_a_failed_gate_after_the_switch_puts_traffic_back_on_blue(migration):
     assert finish["details"]["switched"] is False
 
 
-def test_switch_without_a_freeze_is_refused_by_the_argocd_check(migration):
-    result = migration.run("50_switch_traffic.yml", bluegreen_argocd_applicationset="")
+def test_switch_without_a_freeze_is_refused_by_the_argocd_check(parked_migration):
+    result = parked_migration.run("50_switch_traffic.yml", bluegreen_argocd_applicationset="")
 
     assert_refused(result, "step 'switch'", "selfHeal")
-    for domain in migration.domains:
-        assert migration.ingress_order(domain, migration.workload(domain)) == "20"
+    for domain in parked_migration.domains:
+        assert parked_migration.ingress_order(domain, parked_migration.workload(domain)) == "20"
 
 
 # -- phase 60 -----------------------------------------------------------------------------------------
@@ -166,12 +167,12 @@ def test_blue_removal_refuses_a_reserved_namespace_whatever_the_inventory_says(u
     assert unbuilt.namespace_exists(source)
 
 
-def test_blue_removal_refuses_a_namespace_green_lives_in(migration):
-    result = migration.run("60_blue_removal.yml", bluegreen_source_namespace=migration.domains[0],
+def test_blue_removal_refuses_a_namespace_green_lives_in(parked_migration):
+    result = parked_migration.run("60_blue_removal.yml", bluegreen_source_namespace=parked_migration.domains[0],
                            blue_removal_confirm=True, bluegreen_blue_removal_soak_seconds=0)
 
-    assert_refused(result, "refusing to delete {0}: it is a namespace green lives in".format(migration.domains[0]))
-    assert migration.namespace_exists(migration.domains[0])
+    assert_refused(result, "refusing to delete {0}: it is a namespace green lives in".format(parked_migration.domains[0]))
+    assert parked_migration.namespace_exists(parked_migration.domains[0])
 
 
 # -- phase 90 -----------------------------------------------------------------------------------------
@@ -226,10 +227,13 @@ def test_rollback_after_blue_removal_recreates_blue_from_the_backup(migration):
     assert "restored-from-backup" not in (appset["metadata"].get("labels") or {})
 
 
-def test_rollback_refuses_an_unknown_state_without_an_explicit_scenario(migration):
+def test_rollback_refuses_an_unknown_state_without_an_explicit_scenario(parked_migration):
+    migration = parked_migration
     migration.set_ledger(state="mystery")
-
-    result = migration.run("90_rollback.yml")
+    try:
+        result = migration.run("90_rollback.yml")
+    finally:
+        migration.set_ledger(state="smoke-passed")
 
     assert_refused(result, "rollback_scenario: expected one of before-switch, after-switch, after-blue-removal")
     for domain in migration.domains:
