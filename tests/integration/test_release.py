@@ -353,7 +353,9 @@ def test_the_probe_sees_the_failures_of_a_naive_switch(sandbox_env, kube, tmp_pa
             cluster.apps.patch_namespaced_deployment_scale("backend-green", cluster.namespace, {"spec": {"replicas": 2}})
             cluster.core.patch_namespaced_service("backend", cluster.namespace, {"spec": {"selector": {"version": "green"}}})
             cluster.apps.patch_namespaced_deployment_scale("backend-blue", cluster.namespace, {"spec": {"replicas": 0}})
-            time.sleep(6)
+            deadline = time.monotonic() + 10  # green's pods are Ready 1-4 s after they start: the gap is over by then
+            while "no Ready endpoint" not in [answer[0] for answer in probe.failures] and time.monotonic() < deadline:
+                time.sleep(0.2)
         finally:
             probe.stop()
     assert "no Ready endpoint" in [answer[0] for answer in probe.failures], probe.answers
