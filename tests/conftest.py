@@ -23,16 +23,22 @@ _AnsibleCollectionFinder(paths=[str(ROOT / ".build" / "collections")] + _SITE_CO
 SANDBOX_VARIABLES = re.compile(r"^(AWS_|K8S_AUTH_|KUBECONFIG$|BLUEGREEN_|ECOECO_SANDBOX_)")
 
 
+SANDBOX_TESTS = ROOT / "tests" / "sandbox"
+
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", "sandbox: talks to the running sandbox (set on every test that uses sandbox_env)")
+    config.addinivalue_line("markers", "sandbox: runs with the sandbox up: every test that uses sandbox_env, and the "
+                                       "sandbox's own tests (tests/sandbox, some start sandboxes of their own)")
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test that needs the sandbox; every other test runs isolated from the sandbox's variables."""
+    """Mark the tests of the sandbox stage; every test that does not use the running sandbox is isolated from its
+    variables."""
     for item in items:
-        if "sandbox_env" in item.fixturenames:
+        uses_sandbox = "sandbox_env" in item.fixturenames
+        if uses_sandbox or SANDBOX_TESTS in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.sandbox)
-        else:
+        if not uses_sandbox:
             item.fixturenames.insert(0, "isolated_from_sandbox")
 
 
