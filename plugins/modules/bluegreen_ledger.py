@@ -57,7 +57,8 @@ options:
       - The migration this ledger belongs to. Recorded by the first write under the key C(migration); a ledger that
         records another migration (another name or source namespace) is refused before any write.
       - With O(action=acquire), the phase is also refused while another unfinished migration (its ledger in the same
-        O(namespace), its state neither V(blue-removed) nor V(rolled-back)) claims the same source namespace or one of
+        O(namespace); unfinished from its first phase that changed the cluster, state V(namespaces-ready), or while one
+        of its phases holds its lease, until V(blue-removed) or V(rolled-back)) claims the same source namespace or one of
         the same Ingresses (C(<source_namespace>/<domain><workload_name_suffix>) and C(<domain>/<domain><workload_name_suffix>)).
       - Omitted (a release ledger, or a call outside a migration), no migration is recorded or checked.
     type: dict

@@ -9,7 +9,7 @@ import json
 import re
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError, InvalidInput
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.book import MIGRATION_KEY
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.book import MIGRATION_KEY, PROGRESS
 
 # The one ledger every migration shared before migrations had names (collection 0.1); adopted by its migration.
 LEGACY_NAME = "bluegreen-ledger"
@@ -144,11 +144,20 @@ def is_finished(record):
     return record.get("state") in FINISHED
 
 
+def claims(record, held):
+    """Whether a migration holds on to its objects: from its first phase that changed the cluster (its state is one of
+    the migration's states) or while one of its phases runs (it holds the lease), until blue is removed or traffic is
+    back on blue. A migration that only ran its preflight (which only reads) claims nothing yet."""
+    if is_finished(record):
+        return False
+    return record.get("state") in PROGRESS or bool(held)
+
+
 def check_conflicts(where, mine, others):
-    """Raises MigrationConflict when another unfinished migration (``others``: (where, record) of the other ledgers in
-    the ledger namespace) claims this migration's source namespace or one of its Ingresses."""
-    for other_where, record in others:
-        if other_where == where or is_finished(record):
+    """Raises MigrationConflict when another unfinished migration (``others``: (where, record, lease) of the other
+    ledgers in the ledger namespace) claims this migration's source namespace or one of its Ingresses."""
+    for other_where, record, held in others:
+        if other_where == where or not claims(record, held):
             continue
         theirs = recorded(record)
         if theirs is None:

@@ -101,7 +101,7 @@ def _acquire(store, current, record, held, params, check_mode, clock):
         return {"changed": False, "complete": True, "lease": {}}
     if params.get("migration"):
         # The start of a phase: no other unfinished migration may be moving the same objects.
-        migration.check_conflicts(store.where, params["migration"], [(where, book.decode(data)[0]) for where, data in store.others()])
+        migration.check_conflicts(store.where, params["migration"], [(where,) + book.decode(data) for where, data in store.others()])
     mine = dict(params["lease"])
     book.check_acquire(store.where, held, mine, params.get("break_lease"))
     ours = bool(held) and held.get("token") == mine.get("token")

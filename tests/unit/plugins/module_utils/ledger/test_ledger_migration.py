@@ -177,17 +177,24 @@ def test_an_explicit_ledger_name_that_cannot_name_a_configmap_is_refused():
         acquire(Ledgers(), ECOECO, name="Bluegreen_Ledger")
 
 
-@pytest.mark.parametrize("other, state, refused", [
-    (dict(SHOP, source_namespace="api"), "switched", "claims the source namespace api"),
-    (dict(SHOP, source_namespace="api"), None, "claims the source namespace api"),
-    (dict(SHOP, domains=["auth"], workload_name_suffix="-api"), "green-deployed", "claims the Ingresses auth/auth-api"),
-    (dict(SHOP, source_namespace="api"), "blue-removed", None),
-    (dict(SHOP, source_namespace="api"), "rolled-back", None),
-    (dict(SHOP, domains=["auth"]), "switched", None),  # another suffix: other Ingresses in namespace auth
-    (SHOP, "switched", None),
+@pytest.mark.parametrize("other, state, lease, refused", [
+    (dict(SHOP, source_namespace="api"), "switched", False, "claims the source namespace api"),
+    (dict(SHOP, source_namespace="api"), "namespaces-ready", False, "claims the source namespace api"),
+    # Its first phase runs now (it holds the lease), before any state.
+    (dict(SHOP, source_namespace="api"), None, True, "claims the source namespace api"),
+    (dict(SHOP, domains=["auth"], workload_name_suffix="-api"), "green-deployed", False, "claims the Ingresses auth/auth-api"),
+    # Only its preflight ran (it only reads): it claims nothing yet.
+    (dict(SHOP, source_namespace="api"), None, False, None),
+    (dict(SHOP, source_namespace="api"), "blue-removed", False, None),
+    (dict(SHOP, source_namespace="api"), "rolled-back", True, None),
+    (dict(SHOP, domains=["auth"]), "switched", False, None),  # another suffix: other Ingresses in namespace auth
+    (SHOP, "switched", True, None),
 ])
-def test_two_unfinished_migrations_on_the_same_source_namespace_or_ingresses_are_refused(other, state, refused):
-    ledgers = Ledgers(**{"bluegreen-ledger-other": ledger_data(state, identity=dict(other, name="other"))})
+def test_two_unfinished_migrations_on_the_same_source_namespace_or_ingresses_are_refused(other, state, lease, refused):
+    data = ledger_data(state, identity=dict(other, name="other"))
+    if lease:
+        data["lease"] = json.dumps({"token": "their-run", "holder": "shop@ci", "phase": "10"})
+    ledgers = Ledgers(**{"bluegreen-ledger-other": data})
     if refused is None:
         acquire(ledgers, ECOECO)
         assert ledgers.writes == ["bluegreen-ledger-api-ecoeco-alb"]
