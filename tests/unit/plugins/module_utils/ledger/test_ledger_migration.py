@@ -149,7 +149,8 @@ def test_a_ledger_of_another_migration_given_by_name_is_refused_naming_both_befo
 def test_the_same_name_for_another_source_namespace_is_another_migration():
     ledgers = Ledgers()
     acquire(ledgers, dict(ECOECO, name="backend"))
-    with pytest.raises(migration.ForeignLedger, match="belongs to migration 'backend' \\(source namespace api\\), not to this migration 'backend' \\(source namespace legacy\\)"):
+    refusal = "belongs to migration 'backend' \\(source namespace api\\), not to this migration 'backend' \\(source namespace legacy\\)"
+    with pytest.raises(migration.ForeignLedger, match=refusal):
         acquire(ledgers, dict(SHOP, name="backend"), token="run-b")
     assert ledgers.writes == ["bluegreen-ledger-backend"]
 
@@ -237,13 +238,15 @@ def test_a_legacy_ledger_of_another_source_namespace_is_left_to_it():
     assert "migration" not in ledgers.data("bluegreen-ledger")
     # Claimed by the migration out of api, it is not adopted by a second migration out of api, which waits for it.
     acquire(ledgers, ECOECO, token="run-b")
-    with pytest.raises(migration.MigrationConflict, match="as does the unfinished migration 'api-ecoeco-alb' \\(source namespace api, ledger ecoeco-bluegreen/bluegreen-ledger\\)"):
+    waits_for = "as does the unfinished migration 'api-ecoeco-alb' \\(source namespace api, ledger ecoeco-bluegreen/bluegreen-ledger\\)"
+    with pytest.raises(migration.MigrationConflict, match=waits_for):
         acquire(ledgers, dict(ECOECO, alb_name="other-alb"), token="run-c")
 
 
 def test_an_unnamed_ledger_that_is_not_adopted_still_claims_its_source_namespace():
     mixed = ledger_data("switched", events=[preflight_of("api"), preflight_of("legacy")])
-    with pytest.raises(migration.MigrationConflict, match="as does the unfinished migration '\\(unnamed\\)' \\(source namespace api, ledger ecoeco-bluegreen/bluegreen-ledger\\)"):
+    waits_for = "as does the unfinished migration '\\(unnamed\\)' \\(source namespace api, ledger ecoeco-bluegreen/bluegreen-ledger\\)"
+    with pytest.raises(migration.MigrationConflict, match=waits_for):
         acquire(Ledgers(bluegreen_ledger=mixed), ECOECO)
 
 
