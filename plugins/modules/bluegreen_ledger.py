@@ -21,6 +21,12 @@ description:
   - One call replaces the read, the namespace check and the write that the ledger role used to make as separate
     tasks, which were about half of the time Ansible spent per phase. A phase makes two calls, V(acquire) with its
     start event and V(release) with its finish event.
+  - One ledger per migration. With O(migration) and no O(name), the ledger is C(bluegreen-ledger-<migration name>),
+    so two migrations on one cluster never share a lease, a state or events. The first write records the migration
+    under the key C(migration); every later call refuses, before any write, a ledger that records another migration.
+  - A ledger C(bluegreen-ledger) written before migrations had names (collection 0.1) is adopted by the migration
+    whose source namespace its events name, and only that one, while C(bluegreen-ledger-<migration name>) does not
+    exist; it keeps its name, and its first write records the migration in it.
 author:
   - EcoEco backend team (@ecoeco)
 options:
@@ -41,9 +47,46 @@ options:
     type: str
     default: ecoeco-bluegreen
   name:
-    description: Name of the ledger ConfigMap.
+    description:
+      - Name of the ledger ConfigMap. An explicit name wins over the one derived from O(migration).
+      - Omitted, it is C(bluegreen-ledger-<migration.name>) with O(migration) (or the adopted C(bluegreen-ledger),
+        see above), and C(bluegreen-ledger) without.
     type: str
-    default: bluegreen-ledger
+  migration:
+    description:
+      - The migration this ledger belongs to. Recorded by the first write under the key C(migration); a ledger that
+        records another migration (another name or source namespace) is refused before any write.
+      - With O(action=acquire), the phase is also refused while another unfinished migration (its ledger in the same
+        O(namespace); unfinished from its first phase that changed the cluster, state V(namespaces-ready), or while one
+        of its phases holds its lease, until V(blue-removed) or V(rolled-back)) claims the same source namespace or one of
+        the same Ingresses (C(<source_namespace>/<domain><workload_name_suffix>) and C(<domain>/<domain><workload_name_suffix>)).
+      - Omitted (a release ledger, or a call outside a migration), no migration is recorded or checked.
+    type: dict
+    suboptions:
+      name:
+        description:
+          - The migration's name, a DNS-1123 label (at most 63 lowercase letters, digits and C(-)).
+          - Empty derives it from O(migration.source_namespace) and O(migration.alb_name), C(<source namespace>-<ALB name>)
+            made into a DNS-1123 label (C(api-ecoeco-alb) for EcoEco).
+        type: str
+        default: ""
+      source_namespace:
+        description: The namespace the migration moves out of (blue).
+        type: str
+        required: true
+      domains:
+        description: The domains it moves, each also its target namespace (green).
+        type: list
+        elements: str
+        default: []
+      alb_name:
+        description: The ALB its Ingresses share.
+        type: str
+        default: ""
+      workload_name_suffix:
+        description: Suffix of the workload and Ingress names (C(-api) for C(auth-api)).
+        type: str
+        default: ""
   event:
     description:
       - The event to append (O(action=record), O(action=acquire) or O(action=release)), with the keys C(phase),
@@ -111,6 +154,23 @@ EXAMPLES = r"""
       event: start
   register: begun
 
+- name: Take the lease of the migration out of namespace legacy (its ledger is bluegreen-ledger-legacy-shop-alb)
+  ecoeco.bluegreen.bluegreen_ledger:
+    action: acquire
+    migration:
+      source_namespace: legacy
+      domains: [orders, billing]
+      alb_name: shop-alb
+      workload_name_suffix: -svc
+    lease:
+      token: "{{ run_token }}"
+      phase: "10"
+    event:
+      phase: "10"
+      name: namespaces
+      event: start
+  register: begun
+
 - name: Keep a key for a later run, outside any phase (no event)
   ecoeco.bluegreen.bluegreen_ledger:
     action: record
@@ -134,7 +194,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 record:
-  description: The ledger after the call (without the lease), its C(events) as a list.
+  description: The ledger after the call (without the lease), its C(events) as a list and its C(migration) as a dict.
   returned: success
   type: dict
   sample: {"state": "switched", "switched_at": "1796209034", "events": [{"phase": "50", "event": "finish", "outcome": "success"}]}
@@ -173,6 +233,26 @@ broken_msg:
   description: One line naming the run whose lease was broken.
   returned: when a lease was broken
   type: str
+ledger:
+  description: The ledger ConfigMap the call used, and the migration it belongs to.
+  returned: success
+  type: dict
+  contains:
+    namespace:
+      description: Namespace of the ConfigMap.
+      type: str
+      sample: ecoeco-bluegreen
+    name:
+      description: Name of the ConfigMap.
+      type: str
+      sample: bluegreen-ledger-api-ecoeco-alb
+    migration:
+      description: The migration's identity (C(name), C(source_namespace), C(domains), C(alb_name), C(workload_name_suffix)); empty without O(migration).
+      type: dict
+      sample: {"name": "api-ecoeco-alb", "source_namespace": "api", "domains": ["auth", "my"], "alb_name": "ecoeco-alb", "workload_name_suffix": "-api"}
+    adopted:
+      description: Whether it is a C(bluegreen-ledger) written before migrations had names, adopted by this migration.
+      type: bool
 attempts:
   description: Reads and writes it took (more than 1 when another run wrote the ledger at the same moment).
   returned: success
@@ -187,6 +267,7 @@ import copy
 import os
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.migration import LEGACY_NAME
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.runner import run_ledger
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.store import LedgerStore
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -200,7 +281,14 @@ def argspec():
     spec.update(
         action=dict(type="str", default="read", choices=["read", "record", "acquire", "release"]),
         namespace=dict(type="str", default="ecoeco-bluegreen"),
-        name=dict(type="str", default="bluegreen-ledger"),
+        name=dict(type="str"),
+        migration=dict(type="dict", options=dict(
+            name=dict(type="str", default=""),
+            source_namespace=dict(type="str", required=True),
+            domains=dict(type="list", elements="str", default=[]),
+            alb_name=dict(type="str", default=""),
+            workload_name_suffix=dict(type="str", default=""),
+        )),
         event=dict(type="dict"),
         set=dict(type="dict"),
         lease=dict(type="dict", options=dict(
@@ -227,7 +315,7 @@ def main():
     if isinstance(kubeconfig, str) and not os.path.exists(kubeconfig):
         module.fail_json(msg="kubeconfig: expected a kubeconfig file, {0} does not exist".format(kubeconfig), field="kubeconfig")
     try:
-        store = LedgerStore(get_api_client(module=module), module.params["namespace"], module.params["name"])
+        store = LedgerStore(get_api_client(module=module), module.params["namespace"], module.params["name"] or LEGACY_NAME)
         lease = {key: value for key, value in (module.params["lease"] or {}).items() if value is not None}
         result = run_ledger(store, dict(module.params, lease=lease), check_mode=module.check_mode)
     except BlueGreenError as e:

@@ -14,6 +14,8 @@ PROGRESS = ("namespaces-ready", "policies-ready", "green-deployed", "smoke-passe
 COMPLETE = PROGRESS[-1]
 EVENTS_KEY = "events"
 LEASE_KEY = "lease"
+# Which migration the ledger belongs to (migration.py), a JSON object like the events.
+MIGRATION_KEY = "migration"
 BREAK_HINT = "-e ledger_lease_break=true"
 
 
@@ -27,6 +29,11 @@ def decode(data):
     raw_lease = data.pop(LEASE_KEY, None)
     record = dict(data)
     record[EVENTS_KEY] = json.loads(data.get(EVENTS_KEY) or "[]")
+    if data.get(MIGRATION_KEY):
+        try:
+            record[MIGRATION_KEY] = json.loads(data[MIGRATION_KEY])
+        except ValueError:
+            pass  # kept as the text it is; migration.recorded() finds no migration in it
     return record, decode_lease(raw_lease)
 
 

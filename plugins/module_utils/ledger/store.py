@@ -27,6 +27,24 @@ class LedgerStore:
     def where(self):
         return "{0}/{1}".format(self.namespace, self.name)
 
+    def named(self, name):
+        """The store of another ledger in the same namespace, over the same client."""
+        return LedgerStore(self._client, self.namespace, name)
+
+    def others(self):
+        """(namespace/name, data) of every other ledger in the namespace (ConfigMaps labelled as this collection's)."""
+        selector = ",".join("{0}={1}".format(key, value) for key, value in MANAGED_BY.items())
+        try:
+            with reaching_api("listing the ledgers in namespace {0}".format(self.namespace)):
+                listed = self._client.get(self._configmaps, namespace=self.namespace, label_selector=selector).to_dict()
+        except NotFoundError:
+            return []
+        except DynamicApiError as error:
+            raise BlueGreenError("Could not list the ledgers in namespace {0}: HTTP {1} {2}".format(self.namespace, error.status, error.reason),
+                                 status=error.status) from error
+        return [("{0}/{1}".format(self.namespace, item["metadata"]["name"]), item.get("data") or {})
+                for item in listed.get("items") or [] if item["metadata"]["name"] != self.name]
+
     def read(self):
         """The ConfigMap as a dict, or None when there is no ledger yet."""
         try:

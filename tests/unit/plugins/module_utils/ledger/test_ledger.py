@@ -12,6 +12,8 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.ledger.runner imp
 class Store:
     """A ConfigMap with a resourceVersion; `races` writes by another run land just before ours."""
 
+    namespace = "ecoeco-bluegreen"
+    name = "bluegreen-ledger"
     where = "ecoeco-bluegreen/bluegreen-ledger"
 
     def __init__(self, data=None, races=()):
