@@ -1,7 +1,7 @@
 """The 15 slowest tests of a `make test` run, read from the JUnit XML files pytest wrote (one per stage)."""
 
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 SHOWN = 15
 
