@@ -37,7 +37,8 @@ def test_denied_fails_once_naming_verb_resource_namespace_and_identity(api):
     ({"verbs": ["get"]}, "missing required arguments: resource found in permissions"),
     ({"resource": "pods", "verbs": []}, "permissions[0].verbs: expected a non-empty list of verbs, for example [get, list], got []"),
     ({"resource": "Pod", "verbs": ["get"]}, "permissions[0].resource: expected the plural lowercase resource"),
-    ({"resource": "pods", "verbs": ["get"], "namespace": "a", "namespaces": ["b"]}, "parameters are mutually exclusive: namespace|namespaces found in permissions"),
+    ({"resource": "pods", "verbs": ["get"], "namespace": "a", "namespaces": ["b"]},
+     "parameters are mutually exclusive: namespace|namespaces found in permissions"),
 ])
 def test_bad_input_names_the_field_before_any_review(api, permission, message):
     outcome, result = run_main(access_review.main, {"permissions": [permission]})

@@ -30,9 +30,9 @@ class FakeApi:
     """``grants``: (verb, group, resource[/subresource], namespace) tuples; namespace "*" grants every namespace
     (a ClusterRole), a name grants that namespace only (a Role)."""
 
-    def __init__(self, grants=(), user=USER, self_review="served"):
+    def __init__(self, grants=(), user=None, self_review="served"):
         self.grants = set(grants)
-        self.user = user
+        self.user = user or USER
         self.self_review = self_review
         self.asked = []
         self._lock = threading.Lock()

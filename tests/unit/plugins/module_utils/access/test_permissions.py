@@ -47,8 +47,8 @@ def test_the_question_for_every_namespace_drops_namespace_and_name_only():
     (["deployments"], "permissions[0]: expected a mapping with resource, verbs"),
     ([{"verbs": ["get"]}], "permissions[0].resource: expected the plural lowercase resource"),
     ([{"resource": "", "verbs": ["get"]}], "permissions[0].resource: expected the plural lowercase resource"),
-    ([{"resource": "Deployment", "verbs": ["get"]}], "permissions[0].resource: expected the plural lowercase resource, for example deployments or "
-                                                      "pods/portforward (not the kind), got 'Deployment'"),
+    ([{"resource": "Deployment", "verbs": ["get"]}],
+     "permissions[0].resource: expected the plural lowercase resource, for example deployments or pods/portforward (not the kind), got 'Deployment'"),
     ([{"resource": "pods", "verbs": []}], "permissions[0].verbs: expected a non-empty list of verbs, for example [get, list], got []"),
     ([{"resource": "pods"}], "permissions[0].verbs: expected a non-empty list of verbs"),
     ([{"resource": "pods", "verbs": "get"}], "permissions[0].verbs: expected a non-empty list of verbs, for example [get, list], got 'get'"),

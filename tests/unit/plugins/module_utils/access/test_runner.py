@@ -117,8 +117,11 @@ def test_a_refused_review_is_an_error_naming_the_question():
         def resource(self, kind, api_version):
             resource = super().resource(kind, api_version)
             if kind == "SelfSubjectAccessReview":
-                resource.create = lambda body=None: (_ for _ in ()).throw(api_error(ForbiddenError, 403, "Forbidden"))
+                resource.create = refuse
             return resource
+
+    def refuse(body=None):
+        raise api_error(ForbiddenError, 403, "Forbidden")
 
     with pytest.raises(BlueGreenError) as failed:
         review(Refusing(), PHASE_60[1:2])
