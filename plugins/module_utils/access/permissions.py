@@ -11,7 +11,9 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import Inv
 KEYS = ("group", "resource", "verbs", "namespace", "namespaces", "name", "why")
 # A plural lowercase resource, optionally with its subresource (pods/portforward).
 RESOURCE_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$")
-NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# Namespaces come from the phase's inputs: one that is not a valid name is for the phase's own input check to refuse,
+# naming the user's variable. The review only asks the API server, which answers for any word.
+NAMESPACE_PATTERN = re.compile(r"^\S+$")
 VERB_PATTERN = re.compile(r"^([a-z]+|\*)$")
 GROUP_PATTERN = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")
 
@@ -125,9 +127,9 @@ def _namespaces(at, given):
         if not isinstance(value, list) or not value:
             raise InvalidInput(at + ".namespaces", "a non-empty list of namespace names (omit it for all namespaces)", value)
         for namespace in value:
-            _text(at + ".namespaces", namespace, NAME_PATTERN, "a list of namespace names (DNS-1123 labels)")
+            _text(at + ".namespaces", namespace, NAMESPACE_PATTERN, "a list of namespace names (words without spaces)")
         return list(dict.fromkeys(value))
     namespace = given.get("namespace", "")
     if namespace != "":
-        _text(at + ".namespace", namespace, NAME_PATTERN, "a namespace name (a DNS-1123 label; '' or omitted means all namespaces)")
+        _text(at + ".namespace", namespace, NAMESPACE_PATTERN, "a namespace name (a word without spaces; '' or omitted means all namespaces)")
     return [namespace]

@@ -55,7 +55,7 @@ def test_the_question_for_every_namespace_drops_namespace_and_name_only():
     ([{"resource": "pods", "verbs": ["Get"]}], "permissions[0].verbs: expected a non-empty list of lowercase verbs"),
     ([{"resource": "pods", "verbs": ["get"], "namespace": "a", "namespaces": ["b"]}], "permissions[0]: expected namespace or namespaces, not both"),
     ([{"resource": "pods", "verbs": ["get"], "namespaces": []}], "permissions[0].namespaces: expected a non-empty list of namespace names"),
-    ([{"resource": "pods", "verbs": ["get"], "namespace": "Auth_Service"}], "permissions[0].namespace: expected a namespace name"),
+    ([{"resource": "pods", "verbs": ["get"], "namespace": "auth service"}], "permissions[0].namespace: expected a namespace name"),
     ([{"resource": "pods", "verbs": ["get"], "namespaces": ["auth", "my ns"]}], "permissions[0].namespaces: expected a list of namespace names"),
     ([{"resource": "pods", "verbs": ["get"], "group": "Apps"}], "permissions[0].group: expected an API group"),
     ([{"resource": "pods", "verbs": ["get"]}, {"resource": "pods", "verb": ["get"]}], "permissions[1].verb: expected one of the keys"),
@@ -64,3 +64,9 @@ def test_bad_input_names_the_field_and_what_was_expected(permissions, message):
     with pytest.raises(InvalidInput) as refused:
         parse_permissions(permissions)
     assert str(refused.value).startswith(message)
+
+
+def test_a_namespace_that_is_not_a_valid_name_is_left_to_the_phase_to_refuse():
+    """The phase's own input check names the user's variable; the review asks the API server about any word."""
+    requests = parse_permissions([{"resource": "namespaces", "verbs": ["get"], "namespaces": ["Not_A_Namespace"]}])
+    assert [request.namespace for request in requests] == ["Not_A_Namespace"]
