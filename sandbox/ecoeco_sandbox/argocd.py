@@ -42,6 +42,11 @@ def application_set(domains=None):
     }
 
 
+def application_names(domains=None):
+    """The Applications the ApplicationSet generates: one per domain."""
+    return ["ecoeco-" + domain for domain in (domains or DOMAINS)]
+
+
 def rendered_application(app_set, domain):
     """The Application the ApplicationSet controller would generate for ``domain``, owned by it."""
     template = copy.deepcopy(app_set["spec"]["template"])

@@ -1,8 +1,13 @@
-"""How far the live cluster is from the blue starting state, so ``reset-to-blue`` resets only when something moved.
+"""What belongs to the seed's migration (blue in ``api`` moving to one namespace per domain), and how far the live
+cluster is from its blue starting state, so that ``reset-to-blue`` resets only when something moved and only
+that migration's objects: scratch migrations of tests (their own namespaces, ApplicationSets and ledgers) run beside
+it on the same cluster and are left alone.
 
-A reset deletes and recreates every migration object and waits for blue to serve again (tens of seconds); most
-callers (every Molecule scenario, every test that reads the shared blue state) find the sandbox already there.
+A reset deletes and recreates the migration's objects and waits for blue to serve again (15-20 s); most callers
+(every Molecule scenario, every test that reads the shared blue state) find the sandbox already there.
 """
+
+import json
 
 from kubernetes.client import ApiException, AppsV1Api, CoreV1Api
 
@@ -10,7 +15,36 @@ from ecoeco_sandbox import argocd, blue_state
 
 FREEZE_RECORD = "bluegreen.ecoeco.io/frozen-sync-policy"
 LEDGER_NAMESPACE = "ecoeco-bluegreen"
-INHERENT_CONFIG_MAPS = {"kube-root-ca.crt"}
+# The ledger a migration of ``api`` writes by default (bluegreen-ledger-<migration name>), and the one every migration
+# shared before migrations had names.
+LEDGER_PREFIX = "bluegreen-ledger"
+
+
+def migration_namespaces(domains):
+    """The namespaces the migration creates (green and the shared ones); at blue, none of them exists."""
+    return list(domains) + blue_state.SHARED_NAMESPACES
+
+
+def seed_ledgers(core):
+    """Names of the ledgers of migrations out of ``api`` in the ledger namespace (none at blue): those that record
+    ``api`` as their source, and those named as a migration's default ledger."""
+    try:
+        config_maps = core.list_namespaced_config_map(LEDGER_NAMESPACE).items
+    except ApiException as error:
+        if error.status == 404:
+            return []
+        raise
+    return sorted(c.metadata.name for c in config_maps if _of_seed_migration(c.metadata.name, c.data or {}))
+
+
+def _of_seed_migration(name, data):
+    try:
+        recorded = json.loads(data.get("migration") or "{}")
+    except ValueError:
+        recorded = {}
+    if isinstance(recorded, dict) and recorded.get("source_namespace"):
+        return recorded["source_namespace"] == blue_state.SOURCE_NAMESPACE
+    return name == LEDGER_PREFIX or name.startswith(LEDGER_PREFIX + "-")
 
 
 def difference(desired, live, path=""):
@@ -35,21 +69,17 @@ def difference(desired, live, path=""):
     return None if desired == live else (path or "/")
 
 
-def drift(api, dyn, domains, migration_namespaces):
-    """Why the cluster is not at the blue starting state: a list of short reasons, empty when it is.
-
-    ``migration_namespaces`` are the names of the namespaces a migration or a test creates and a reset deletes
-    (labelled part-of or managed-by): only ``api``, ``argocd`` and an empty ledger namespace may exist at blue."""
+def drift(api, dyn, domains):
+    """Why the cluster is not at the blue starting state: a list of short reasons, empty when it is."""
     core = CoreV1Api(api)
     reasons = []
-    extra = sorted(set(migration_namespaces) - {blue_state.SOURCE_NAMESPACE, argocd.ARGOCD_NAMESPACE, LEDGER_NAMESPACE})
-    if extra:
-        reasons.append("namespaces {0} exist".format(", ".join(extra)))
-    if LEDGER_NAMESPACE in migration_namespaces:
-        ledgers = [c.metadata.name for c in core.list_namespaced_config_map(LEDGER_NAMESPACE).items
-                   if c.metadata.name not in INHERENT_CONFIG_MAPS]
-        if ledgers:
-            reasons.append("ledgers {0} exist".format(", ".join(sorted(ledgers))))
+    existing = {ns.metadata.name for ns in core.list_namespace().items}
+    created = [name for name in migration_namespaces(domains) if name in existing]
+    if created:
+        reasons.append("namespaces {0} exist".format(", ".join(created)))
+    ledgers = seed_ledgers(core)
+    if ledgers:
+        reasons.append("ledgers {0} exist".format(", ".join(ledgers)))
     reasons += _objects_drift(dyn, blue_state.blue_manifests(domains) + [argocd.application_set(domains)])
     reasons += _applications_drift(dyn, domains)
     reasons += _source_namespace_drift(api, domains)
@@ -84,14 +114,17 @@ def _objects_drift(dyn, manifests):
 
 
 def _applications_drift(dyn, domains):
+    """The Applications the seed's ApplicationSet generates: each present, with the seeded sync policy."""
     resource = dyn.resources.get(api_version=argocd.API_VERSION, kind="Application")
     live = {item.metadata.name: item.to_dict() for item in resource.get(namespace=argocd.ARGOCD_NAMESPACE).items}
-    wanted = {"ecoeco-" + domain for domain in domains}
-    if set(live) != wanted:
-        return ["Applications are {0}".format(", ".join(sorted(live)) or "none")]
     seeded = argocd.application_set(domains)["spec"]["template"]["spec"]["syncPolicy"]
-    return ["Application {0} has sync policy {1}".format(name, app["spec"].get("syncPolicy"))
-            for name, app in sorted(live.items()) if app["spec"].get("syncPolicy") != seeded]
+    reasons = []
+    for name in argocd.application_names(domains):
+        if name not in live:
+            reasons.append("Application {0} is missing".format(name))
+        elif live[name]["spec"].get("syncPolicy") != seeded:
+            reasons.append("Application {0} has sync policy {1}".format(name, live[name]["spec"].get("syncPolicy")))
+    return reasons
 
 
 def _source_namespace_drift(api, domains):

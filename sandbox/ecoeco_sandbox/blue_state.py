@@ -2,6 +2,8 @@
 
 DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
 SOURCE_NAMESPACE = "api"
+# Created by the migration beside the domain namespaces (the inventories' bluegreen_shared_namespaces).
+SHARED_NAMESPACES = ["data", "monitoring"]
 PART_OF = {"app.kubernetes.io/part-of": "ecoeco-backend"}
 INGRESS_GROUP = "ecoeco"
 LOAD_BALANCER_NAME = "ecoeco-alb"

@@ -1,6 +1,7 @@
 """``up``, ``down``, ``status`` and ``reset-to-blue`` for the local rehearsal cluster."""
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -17,7 +18,6 @@ from ecoeco_sandbox.errors import SandboxError
 from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
 
 PART_OF_SELECTOR = "app.kubernetes.io/part-of=ecoeco-backend"
-MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=ecoeco.bluegreen"  # the ledger namespace
 START = time.monotonic()
 
 
@@ -230,36 +230,48 @@ def down(paths, quiet=False):
 
 
 def reset_to_blue(paths, force=False):
+    """Put the seed's migration back at its blue starting state: its green and shared namespaces, its ledgers and
+    its Argo CD objects deleted, ``api`` recreated. Only that migration's objects: a test's scratch migration running
+    beside it keeps its own. Nothing is done when nothing moved (unless ``force``)."""
     condition = health(paths)
     if condition != "healthy":
         raise SandboxError("reset-to-blue needs a running sandbox, but: {0}. Run `up` first.".format(condition))
-    state = read_state(paths)
+    domains = read_state(paths)["domains"]
     api, dyn = kube.connect(paths.kubeconfig)
     core = CoreV1Api(api)
-    doomed = [ns.metadata.name for selector in (PART_OF_SELECTOR, MANAGED_BY_SELECTOR)
-              for ns in core.list_namespace(label_selector=selector).items]
-    moved = blue_drift.drift(api, dyn, state["domains"], doomed)
+    moved = blue_drift.drift(api, dyn, domains)
     if not moved and not force:
-        wait_until_blue_serves(paths, state["domains"])
+        wait_until_blue_serves(paths, domains)
         say("already at the blue starting state: nothing to reset (--force resets anyway)")
         return 0
     say("resetting: {0}".format("; ".join(moved[:3]) + ("; ..." if len(moved) > 3 else "") if moved else "forced"))
-    for name in doomed:
+    existing = {ns.metadata.name for ns in core.list_namespace().items}
+    doomed = [name for name in [blue_state.SOURCE_NAMESPACE] + blue_drift.migration_namespaces(domains) if name in existing]
+    ledgers = blue_drift.seed_ledgers(core)
+    for delete in ([functools.partial(core.delete_namespace, name) for name in doomed]
+                   + [functools.partial(core.delete_namespaced_config_map, name, blue_drift.LEDGER_NAMESPACE) for name in ledgers]
+                   + argocd_deletions(dyn, domains)):
         try:
-            core.delete_namespace(name)
+            delete()
         except ApiException as error:
             if error.status != 404:
                 raise
-    for kind in ("Application", "ApplicationSet"):
-        resource = dyn.resources.get(api_version=argocd.API_VERSION, kind=kind)
-        for item in resource.get(namespace=argocd.ARGOCD_NAMESPACE).items:
-            resource.delete(name=item.metadata.name, namespace=argocd.ARGOCD_NAMESPACE)
-    say("deleting namespaces {0} and the Argo CD objects".format(", ".join(doomed) or "(none)"))
+    say("deleting namespaces {0}, ledgers {1} and the ApplicationSet {2} with its Applications".format(
+        ", ".join(doomed) or "(none)", ", ".join(ledgers) or "(none)", argocd.APPLICATION_SET))
     kube.wait_for(lambda: not [n for n in core.list_namespace().items if n.metadata.name in doomed], 180,
                   "namespaces {0} to finish deleting".format(", ".join(doomed)))
-    seed_blue(paths, state["domains"])
+    seed_blue(paths, domains)
     say("back at the blue starting state")
     return 0
+
+
+def argocd_deletions(dyn, domains):
+    """Deletions of the seed's ApplicationSet and the Applications it generates."""
+    calls = []
+    for kind, names in (("Application", argocd.application_names(domains)), ("ApplicationSet", [argocd.APPLICATION_SET])):
+        resource = dyn.resources.get(api_version=argocd.API_VERSION, kind=kind)
+        calls += [functools.partial(resource.delete, name=name, namespace=argocd.ARGOCD_NAMESPACE) for name in names]
+    return calls
 
 
 def status(paths):

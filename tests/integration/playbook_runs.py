@@ -46,7 +46,7 @@ def read_ledger(kube, name):
 
 def ensure_ledger_namespace(kube):
     """The ledger's namespace, created as the first phase run would (a test run alone may come first), with the label
-    by which ``sandboxctl reset-to-blue`` removes it and the ledgers in it."""
+    the ledger store gives it."""
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 

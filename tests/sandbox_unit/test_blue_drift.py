@@ -42,3 +42,14 @@ def test_scaled_replicas_are_a_difference():
     live = blue_state.deployment("auth")
     live["spec"]["replicas"] = 0
     assert difference(blue_state.deployment("auth"), live) == "/spec/replicas"
+
+
+def test_the_seed_migrations_ledgers_are_told_from_a_scratch_migrations():
+    from ecoeco_sandbox.blue_drift import _of_seed_migration
+
+    assert _of_seed_migration("bluegreen-ledger-api-ecoeco-alb", {"migration": '{"name": "api-ecoeco-alb", "source_namespace": "api"}'})
+    assert _of_seed_migration("infra-ledger", {"migration": '{"name": "ecoeco-domains", "source_namespace": "api"}'})
+    assert _of_seed_migration("bluegreen-ledger", {"events": "[]"})  # before migrations had names
+    assert not _of_seed_migration("scratch-switch-1a2b3c", {"migration": '{"name": "x", "source_namespace": "scratch-switch-1a2b3c-src"}'})
+    assert not _of_seed_migration("bluegreen-ledger-shop", {"migration": '{"name": "shop", "source_namespace": "shop"}'})
+    assert not _of_seed_migration("preflight-test-1a2b3c", {"events": "[]"})
