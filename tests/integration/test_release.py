@@ -309,7 +309,8 @@ def test_a_rollback_during_the_keep_period_goes_back_and_the_release_leaves_both
                 time.sleep(0.5)
             code, output, _extra = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path, cluster.namespace))
             assert code == 0, output[-4000:]
-            assert release.poll() is None, "the keep period ended before the rollback did: raise KEEP_SECONDS"
+            assert release.poll() is None, "the keep period ended before the rollback did: raise KEEP_SECONDS\n" + (
+                "" if release.poll() is None else release.stdout.read()[-4000:])
             assert cluster.selected_colour() == "blue"
             rolled_back = cluster.last_finish("release-rollback")["details"]["timings"]
         finally:
