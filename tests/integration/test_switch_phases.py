@@ -12,8 +12,7 @@ import threading
 import time
 
 import pytest
-from playbook_runs import delete_ledger
-from switch_scratch import ARGO, AUTOMATED, ScratchMigration, assert_argocd_restored, assert_ok, assert_refused
+from switch_scratch import ARGO, AUTOMATED, PREFIX, ScratchMigration, assert_argocd_restored, assert_ok, assert_refused
 from waiting import wait_for
 
 
@@ -168,17 +167,16 @@ def test_blue_removal_refuses_a_reserved_namespace_whatever_the_inventory_says(u
     assert unbuilt.namespace_exists(source)
 
 
-def test_blue_removal_refuses_a_namespace_green_lives_in(parked_migration):
-    # Another source namespace is another migration: it gets a ledger of its own (the scratch one would refuse it).
-    ledger = parked_migration.id + "-other-source"
-    try:
-        result = parked_migration.run("60_blue_removal.yml", bluegreen_source_namespace=parked_migration.domains[0],
-                                      blue_removal_confirm=True, bluegreen_blue_removal_soak_seconds=0, ledger_name=ledger)
-    finally:
-        delete_ledger(parked_migration.core.api_client, ledger)
+def test_blue_removal_refuses_a_namespace_green_lives_in(unbuilt):
+    # The names of a migration that nothing claims yet (no ledger): a green namespace of a migration that is under
+    # way is refused earlier, by that migration's claim on its Ingresses.
+    green = unbuilt.domains[0]
+    unbuilt.core.create_namespace({"metadata": {"name": green, "labels": {"scratch": PREFIX}}})
+    result = unbuilt.run("60_blue_removal.yml", bluegreen_source_namespace=green,
+                         blue_removal_confirm=True, bluegreen_blue_removal_soak_seconds=0)
 
-    assert_refused(result, "refusing to delete {0}: it is a namespace green lives in".format(parked_migration.domains[0]))
-    assert parked_migration.namespace_exists(parked_migration.domains[0])
+    assert_refused(result, "refusing to delete {0}: it is a namespace green lives in".format(green))
+    assert unbuilt.namespace_exists(green)
 
 
 # -- phase 90 -----------------------------------------------------------------------------------------
