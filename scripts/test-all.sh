@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the collection, from a fresh machine: installs what it needs (venv, Go-built binaries), runs
 # the unit tests first (a broken one is found in a minute, not after an hour), starts the sandbox in the
-# background while ansible-lint and ansible-test sanity run, then one pytest session over the tests that talk
-# to the real sandbox cluster (stopped at the end if this run started it). Ends with the time of each stage
-# and the 15 slowest tests. Extra arguments go to the sandbox pytest session.
+# background while ansible-lint and ansible-test sanity run, then the tests that talk to the real sandbox
+# cluster in two pytest sessions side by side (the sandbox is stopped at the end if this run started it). Ends
+# with the time of each stage and the 15 slowest tests. Extra arguments go to both sandbox pytest sessions.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -62,6 +62,27 @@ if ! wait "$sandbox_pid"; then
 fi
 tail -n 3 "$sandbox_log"
 
-step "pytest: tests against the sandbox (cluster, integration, Molecule, packaging)"
-.venv/bin/python -m pytest -p no:cacheprovider --durations=15 --junitxml="$results/sandbox.xml" \
-  tests/sandbox tests/integration tests/packaging tests/molecule -m sandbox "$@"
+# Two pytest sessions at once: the tests of the seed migration (one shared state, so one at a time) and the tests
+# on scratch objects of their own (unique names, own ALB/ApplicationSet/ledger), which never touch the seed's.
+# Most of a phase run is waiting on the cluster, so two streams share the two cores well.
+step "pytest: tests against the sandbox, seed-state and scratch streams side by side"
+sandbox_tests=(tests/sandbox tests/integration tests/packaging tests/molecule)
+scratch_log="$results/scratch-stream.log"
+.venv/bin/python -m pytest -p no:cacheprovider -q --junitxml="$results/scratch.xml" \
+  "${sandbox_tests[@]}" -m "sandbox and not seed_state" "$@" >"$scratch_log" 2>&1 &
+scratch_pid=$!
+seed_status=0
+.venv/bin/python -m pytest -p no:cacheprovider -q --junitxml="$results/seed.xml" \
+  "${sandbox_tests[@]}" -m "sandbox and seed_state" "$@" || seed_status=$?
+printf '\n=== seed stream %s after %ss; scratch stream (log: %s)\n' \
+  "$([ "$seed_status" = 0 ] && echo passed || echo FAILED)" $((SECONDS - stage_start)) "$scratch_log"
+ticks=0
+while kill -0 "$scratch_pid" 2>/dev/null; do
+  [ $((ticks % 12)) != 0 ] || printf 'scratch stream running: %s\n' "$(grep -E '\[ *[0-9]+%\]' "$scratch_log" | tail -n 1)"
+  ticks=$((ticks + 1))
+  sleep 5
+done
+scratch_status=0
+wait "$scratch_pid" || scratch_status=$?
+if [ "$scratch_status" = 0 ]; then tail -n 3 "$scratch_log"; else cat "$scratch_log"; fi
+[ "$seed_status" = 0 ] && [ "$scratch_status" = 0 ]

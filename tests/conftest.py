@@ -25,19 +25,29 @@ SANDBOX_VARIABLES = re.compile(r"^(AWS_|K8S_AUTH_|KUBECONFIG$|BLUEGREEN_|ECOECO_
 
 SANDBOX_TESTS = ROOT / "tests" / "sandbox"
 
+# The fixtures that put the sandbox's own (seed) migration at its blue starting state.
+SEED_STATE_FIXTURES = {"blue_state", "module_blue_state"}
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sandbox: runs with the sandbox up: every test that uses sandbox_env, and the "
                                        "sandbox's own tests (tests/sandbox, some start sandboxes of their own)")
+    config.addinivalue_line("markers", "seed_state: moves or reads the seed migration (namespace api, ecoeco-alb, the "
+                                       "seed ApplicationSet); these run one at a time, in one stream, while the tests "
+                                       "on scratch objects run in another (scripts/test-all.sh)")
 
 
 def pytest_collection_modifyitems(items):
-    """Mark the tests of the sandbox stage; every test that does not use the running sandbox is isolated from its
-    variables."""
+    """Mark the tests of the sandbox stage, and among them every test of a module that touches the seed migration
+    (a module whose tests share a module-scoped fixture stays in one stream); every test that does not use the
+    running sandbox is isolated from its variables."""
+    seed_modules = {item.module for item in items if SEED_STATE_FIXTURES & set(item.fixturenames)}
     for item in items:
         uses_sandbox = "sandbox_env" in item.fixturenames
         if uses_sandbox or SANDBOX_TESTS in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.sandbox)
+        if item.module in seed_modules:
+            item.add_marker(pytest.mark.seed_state)
         if not uses_sandbox:
             item.fixturenames.insert(0, "isolated_from_sandbox")
 
