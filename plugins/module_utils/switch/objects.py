@@ -78,17 +78,24 @@ def host_paths(ingress):
     return pairs
 
 
-def backend_services(ingress):
-    """Names of the Services the Ingress sends traffic to (same namespace as the Ingress), sorted."""
-    backends = [value_at(ingress, ("spec", "defaultBackend"))]
+def backend_service_refs(ingress):
+    """The ``service`` backends ({name, port}) the Ingress sends traffic to, in the Ingress's namespace, without
+    duplicates and without ALB action backends (port name use-annotation), in the order the Ingress lists them."""
+    backends = []
     for rule in value_at(ingress, ("spec", "rules")) or []:
         backends.extend(path.get("backend") for path in value_at(rule, ("http", "paths")) or [])
-    names = set()
+    backends.append(value_at(ingress, ("spec", "defaultBackend")))
+    refs = []
     for backend in backends:
-        name = value_at(backend, ("service", "name"))
-        if name and value_at(backend, ("service", "port", "name")) != _ACTION_BACKEND_PORT:
-            names.add(name)
-    return sorted(names)
+        service = value_at(backend, ("service",))
+        if service and service.get("name") and value_at(service, ("port", "name")) != _ACTION_BACKEND_PORT and service not in refs:
+            refs.append(service)
+    return refs
+
+
+def backend_services(ingress):
+    """Names of the Services the Ingress sends traffic to (same namespace as the Ingress), sorted."""
+    return sorted({service["name"] for service in backend_service_refs(ingress)})
 
 
 def load_balancer_hostnames(ingress):
