@@ -141,18 +141,24 @@ def wait_until_blue_serves(paths, domains):
                          aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def target_groups_healthy():
-        groups = elbv2.describe_target_groups()["TargetGroups"]
-        if len(groups) < len(domains):
-            return False
-        for group in groups:
-            states = [t["TargetHealth"]["State"] for t in
-                      elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]]
-            if not states or any(s != "healthy" for s in states):
+        """Only the seed ALB's groups: other migrations' ALBs (tests running beside a reset) come and go, and a
+        group deleted between the listing and its health read is read again at the next poll."""
+        try:
+            balancer = elbv2.describe_load_balancers(Names=[blue_state.LOAD_BALANCER_NAME])["LoadBalancers"][0]
+            groups = elbv2.describe_target_groups(LoadBalancerArn=balancer["LoadBalancerArn"])["TargetGroups"]
+            if len(groups) < len(domains):
                 return False
+            for group in groups:
+                states = [t["TargetHealth"]["State"] for t in
+                          elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]]
+                if not states or any(s != "healthy" for s in states):
+                    return False
+        except (elbv2.exceptions.LoadBalancerNotFoundException, elbv2.exceptions.TargetGroupNotFoundException):
+            return False
         return True
 
     kube.wait_for(target_groups_healthy, 120, "the ALB target groups to turn healthy", interval=0.5)
-    say("ALB ecoeco-alb routes to blue; every target group healthy")
+    say("ALB {0} routes to blue; every target group healthy".format(blue_state.LOAD_BALANCER_NAME))
 
 
 ARGOCD_CRDS = ("applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io")
