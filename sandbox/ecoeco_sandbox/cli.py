@@ -295,10 +295,18 @@ def status(paths):
         state["apiserver"], ready, len(nodes)))
     say("AWS (moto) {0}; application namespaces: {1}".format(state["aws_endpoint_url"], ", ".join(namespaces)))
     say("resident memory of the sandbox processes: {0:.0f} MiB".format(resident_memory_mib(paths)))
-    served = read_book(paths.frontdoor_albs)["load_balancers"]
-    say("front door: {0}".format(", ".join("{0} {1}".format(name, served[name]["url"]) for name in sorted(served)) or "no ALB yet"))
+    say("front door: {0}".format(served_albs(paths)))
     say("env file: {0}".format(paths.env_file))
     return 0
+
+
+def served_albs(paths):
+    """Each ALB the front door serves, with its URL."""
+    try:
+        served = read_book(paths.frontdoor_albs)["load_balancers"]
+    except SandboxError as error:
+        return str(error)
+    return ", ".join("{0} {1}".format(name, served[name]["url"]) for name in sorted(served)) or "no ALB yet"
 
 
 def resident_memory_mib(paths):
