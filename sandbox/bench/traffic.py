@@ -10,11 +10,14 @@ from ecoeco_sandbox.loadgen import generate
 class Traffic:
     """``with Traffic(url, paths, rate, max_seconds) as load: ... load.mark("switch")``; then ``load.records``.
 
+    ``host_header``: the client's domain, for ALB rules that match on it (default: the URL's host and port).
+
     Leaving the block waits ``tail`` seconds more, then stops the load (it is also bounded by ``max_seconds``).
     """
 
-    def __init__(self, url, paths, rate=40.0, max_seconds=120.0, lead=2.0, tail=4.0):
+    def __init__(self, url, paths, rate=40.0, max_seconds=120.0, lead=2.0, tail=4.0, host_header=None):
         self.url, self.paths, self.rate, self.max_seconds = url, paths, rate, max_seconds
+        self.host_header = host_header
         self.lead, self.tail = lead, tail
         self.marks = {}
         self.records = []
@@ -35,7 +38,7 @@ class Traffic:
         count = int(self.rate * self.max_seconds) + 1
 
         def run():
-            self.records = asyncio.run(generate(self.url, self.paths, count, self.rate, self.max_seconds,
+            self.records = asyncio.run(generate(self.url, self.paths, count, self.rate, self.max_seconds, host_header=self.host_header,
                                                 start=self._start, should_stop=self._stop.is_set))
 
         self._thread = threading.Thread(target=run, name="bench-load", daemon=True)

@@ -1,4 +1,4 @@
-"""``up``, ``down``, ``status`` and ``reset-to-blue`` for the local rehearsal cluster."""
+"""``up``, ``down``, ``status``, ``reset-to-blue`` and ``alb-url`` for the local rehearsal cluster."""
 
 import argparse
 import functools
@@ -15,6 +15,7 @@ from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Ap
 
 from ecoeco_sandbox import argocd, binaries, blue_drift, blue_state, cluster, kube, topology
 from ecoeco_sandbox.errors import SandboxError
+from ecoeco_sandbox.frontdoor.addresses import alb_url, read_book
 from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
 
 PART_OF_SELECTOR = "app.kubernetes.io/part-of=ecoeco-backend"
@@ -73,6 +74,7 @@ def health(paths):
 def write_env(paths, bin_dir, aws_endpoint, frontdoor_url):
     lines = {
         "BLUEGREEN_FRONTDOOR_URL": frontdoor_url,
+        "BLUEGREEN_FRONTDOOR_ALBS": paths.frontdoor_albs,
         "ECOECO_SANDBOX_KUBE_PROXY_LAG": frontdoor_settings()[1],
         "KUBECONFIG": paths.kubeconfig,
         "K8S_AUTH_KUBECONFIG": paths.kubeconfig,
@@ -299,8 +301,18 @@ def status(paths):
         state["apiserver"], ready, len(nodes)))
     say("AWS (moto) {0}; application namespaces: {1}".format(state["aws_endpoint_url"], ", ".join(namespaces)))
     say("resident memory of the sandbox processes: {0:.0f} MiB".format(resident_memory_mib(paths)))
+    say("front door: {0}".format(served_albs(paths)))
     say("env file: {0}".format(paths.env_file))
     return 0
+
+
+def served_albs(paths):
+    """Each ALB the front door serves, with its URL."""
+    try:
+        served = read_book(paths.frontdoor_albs)["load_balancers"]
+    except SandboxError as error:
+        return str(error)
+    return ", ".join("{0} {1}".format(name, served[name]["url"]) for name in sorted(served)) or "no ALB yet"
 
 
 def resident_memory_mib(paths):
@@ -315,9 +327,20 @@ def resident_memory_mib(paths):
     return total_kib / 1024.0
 
 
+def print_alb_url(paths, name, wait_seconds):
+    """The front door URL of one ALB, alone on stdout (for ``$(sandbox/sandboxctl alb-url shop-alb)``)."""
+    if not name:
+        raise SandboxError("alb-url needs the name of an ALB, for example: sandbox/sandboxctl alb-url ecoeco-alb")
+    print(alb_url(name, paths.frontdoor_albs, wait_seconds))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="sandbox", description="The local rehearsal cluster of ecoeco.bluegreen.")
-    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue"])
+    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue", "alb-url"])
+    parser.add_argument("alb", nargs="?", help="alb-url: the ALB's name (alb.ingress.kubernetes.io/load-balancer-name)")
+    parser.add_argument("--wait", type=float, default=0.0,
+                        help="alb-url: seconds to wait for the front door to serve the ALB (it appears with its first Ingress)")
     parser.add_argument("--domains", default=",".join(blue_state.DOMAINS),
                         help="comma-separated domains of the blue state (default: the seven EcoEco domains)")
     parser.add_argument("--force", action="store_true",
@@ -332,6 +355,8 @@ def main(argv=None):
             return down(paths)
         if args.command == "status":
             return status(paths)
+        if args.command == "alb-url":
+            return print_alb_url(paths, args.alb, args.wait)
         return reset_to_blue(paths, force=args.force)
     except SandboxError as error:
         say("error: {0}".format(error))

@@ -7,6 +7,10 @@ pod answered. Output: JSON lines plus a summary.
 
     python -m ecoeco_sandbox.loadgen --url "$BLUEGREEN_FRONTDOOR_URL" --paths /api/v1/auth/x \\
         --count 600 --rate 50 --max-seconds 30 --out /tmp/load.jsonl
+    python -m ecoeco_sandbox.loadgen --alb shop-alb --host-header shop.example --paths /api/v1/payments/x
+
+``--alb NAME`` aims at that ALB's own address on the front door (``ecoeco_sandbox.frontdoor.alb_url``, read from the
+sandbox of ``ECOECO_SANDBOX_HOME``); the Host header is the URL's unless ``--host-header`` names the client's domain.
 """
 
 import argparse
@@ -17,6 +21,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from ecoeco_sandbox.frontdoor.addresses import alb_url
 from ecoeco_sandbox.http1 import read_headers_and_body
 
 REQUEST_TIMEOUT = 5.0
@@ -122,14 +127,19 @@ def summarize(records):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="loadgen", description="Bounded loopback load through the sandbox front door.")
-    parser.add_argument("--url", required=True, help="front door URL (loopback only)")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="front door URL (loopback only)")
+    target.add_argument("--alb", help="name of the ALB to aim at, on its own front door address")
+    parser.add_argument("--host-header", help="Host header of every request (default: the URL's host and port)")
     parser.add_argument("--paths", default="/", help="comma-separated request paths, used in turn")
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second")
     parser.add_argument("--max-seconds", type=float, default=30.0)
     parser.add_argument("--out", help="JSON-lines file for the records (default: none)")
     args = parser.parse_args(argv)
-    records = asyncio.run(generate(args.url, [p for p in args.paths.split(",") if p], args.count, args.rate, args.max_seconds))
+    url = args.url or alb_url(args.alb, wait_seconds=10.0)
+    records = asyncio.run(generate(url, [p for p in args.paths.split(",") if p], args.count, args.rate, args.max_seconds,
+                                   host_header=args.host_header))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
             out.writelines(json.dumps(record) + "\n" for record in records)

@@ -19,6 +19,7 @@ class Paths:
         self.services_pid = self.home / "services.pid"
         self.services_log = self.home / "services.log"
         self.services_ready = self.home / "services.ready"
+        self.frontdoor_albs = self.home / "frontdoor-albs.json"
         self.kwokctl_config = self.home / "kwokctl.yaml"
         self.state_file = self.home / "state.json"
 

@@ -17,7 +17,6 @@ from kubernetes.client import CoreV1Api
 
 from ecoeco_sandbox import frontdoor, ip_allocator
 from ecoeco_sandbox.aws import lb_controller, moto_server, seed
-from ecoeco_sandbox.blue_state import LOAD_BALANCER_NAME
 from ecoeco_sandbox.paths import Paths
 from ecoeco_sandbox.podapps import PodApps
 from ecoeco_sandbox.topology import NODES
@@ -76,7 +75,8 @@ def main(argv=None):
     controller = lb_controller.LoadBalancerController(api, elbv2, ec2, network)
     controller_thread = threading.Thread(target=controller.run, args=(stop,), name="lb-controller", daemon=True)
     controller_thread.start()
-    frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), LOAD_BALANCER_NAME, args.frontdoor_port, args.kube_proxy_lag, stop)
+    frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), args.frontdoor_port, args.kube_proxy_lag,
+                                   paths.frontdoor_albs, stop)
     paths.services_ready.write_text(json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
     LOG.info("ready: AWS endpoint %s, front door %s (kube-proxy lag %.1f s)", endpoint_url, frontdoor_url, args.kube_proxy_lag)
     try:

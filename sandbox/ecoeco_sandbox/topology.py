@@ -19,7 +19,8 @@ NODES = [
 
 # A second sandbox on the same machine needs its own octet (ECOECO_SANDBOX_POD_OCTET), or the two
 # would compete for the same loopback twins.
-POD_NETWORK_PREFIX = "10." + os.environ.get("ECOECO_SANDBOX_POD_OCTET", "244")
+POD_OCTET = int(os.environ.get("ECOECO_SANDBOX_POD_OCTET", "244"))
+POD_NETWORK_PREFIX = "10.{0}".format(POD_OCTET)
 
 
 def loopback_address(pod_ip):

@@ -11,16 +11,15 @@ from pathlib import Path
 
 import yaml
 from playbook_runs import ensure_ledger_namespace
-from pod_template import blue_pod_template
+from scratch_blue import (ARGO, AUTOMATED, application_set_deletions, create_application_set, create_objects, delete_all, ingress_annotations,
+                          pod_template, workload)
 from waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "scratch-switch"
-ARGO = ("argoproj.io", "v1alpha1")
 LEDGER_NAMESPACE = "ecoeco-bluegreen"
 FREEZE_RECORD = "bluegreen.ecoeco.io/frozen-sync-policy"
 PART_OF = {"app.kubernetes.io/part-of": "ecoeco-backend"}
-AUTOMATED = {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]}
 GROUP_ORDER = "alb.ingress.kubernetes.io/group.order"
 RESOURCE_TAG = "ingress.k8s.aws/resource"
 
@@ -71,13 +70,12 @@ class ScratchMigration:
     def create(self, green=True):
         """Blue serving from the source namespace; with ``green``, green deployed and smoke tested as phases 30 and 40
         would leave it (ledger at smoke-passed), else empty target namespaces and no ledger yet (before phase 0)."""
-        template = blue_pod_template()
         self.core.create_namespace({"metadata": {"name": self.source, "labels": {"scratch": PREFIX}}})
         for domain in self.domains:
             self.core.create_namespace({"metadata": {"name": domain, "labels": dict(PART_OF, scratch=PREFIX)}})
             for namespace, version, order in [(self.source, "blue", 10)] + ([(domain, "green", 20)] if green else []):
-                self.create_workload(namespace, domain, version, order, template)
-        self.create_argocd()
+                self.create_workload(namespace, domain, version, order)
+        create_application_set(self.custom, self.id, self.domains, {"scratch": PREFIX})
         ensure_ledger_namespace(self.core.api_client)
         if green:
             self.core.create_namespaced_config_map(LEDGER_NAMESPACE, {
@@ -90,79 +88,17 @@ class ScratchMigration:
             wait_for(lambda: self.deployment_available(namespace, name), what="Deployment {0}/{1}".format(namespace, name))
             wait_for(lambda: self.ingress_hostname(namespace, name), what="ALB admission of Ingress {0}/{1}".format(namespace, name))
 
-    def create_workload(self, namespace, domain, version, order, template):
+    def create_workload(self, namespace, domain, version, order):
         name = self.workload(domain)
-        tracking = "{0}:{{group}}/{{kind}}:{1}/{2}".format(domain, namespace, name)
         labels = {"app": name, "version": version}
-        pod = dict(template, metadata={"labels": labels})
-        self.apps.create_namespaced_deployment(namespace, {
-            "metadata": {"name": name, "labels": labels, "annotations": {"argocd.argoproj.io/tracking-id": tracking.format(group="apps", kind="Deployment")}},
-            "spec": {"replicas": 2, "selector": {"matchLabels": labels}, "template": pod},
-        })
-        self.core.create_namespaced_service(namespace, {
-            "metadata": {"name": name, "labels": {"app": name}, "annotations": {"argocd.argoproj.io/tracking-id": tracking.format(group="", kind="Service")}},
-            "spec": {"type": "NodePort", "selector": labels, "ports": [{"name": "http", "port": 8000, "targetPort": 8000}]},
-        })
-        self.net.create_namespaced_ingress(namespace, {
-            "metadata": {
-                "name": name,
-                "labels": {"app": name},
-                "annotations": {
-                    "alb.ingress.kubernetes.io/group.name": self.id,
-                    "alb.ingress.kubernetes.io/load-balancer-name": self.id,
-                    GROUP_ORDER: str(order),
-                    "alb.ingress.kubernetes.io/healthcheck-path": "/health",
-                    "alb.ingress.kubernetes.io/scheme": "internet-facing",
-                    "alb.ingress.kubernetes.io/target-type": "instance",
-                    "argocd.argoproj.io/tracking-id": tracking.format(group="networking.k8s.io", kind="Ingress"),
-                },
-            },
-            "spec": {"ingressClassName": "alb", "rules": [{"http": {"paths": [{
-                "path": self.path(domain), "pathType": "Prefix",
-                "backend": {"service": {"name": name, "port": {"number": 8000}}},
-            }]}}]},
-        })
-
-    def create_argocd(self):
-        group, version = ARGO
-        appset = self.custom.create_namespaced_custom_object(group, version, "argocd", "applicationsets", {
-            "apiVersion": "/".join(ARGO), "kind": "ApplicationSet",
-            "metadata": {"name": self.id, "labels": {"scratch": PREFIX}},
-            "spec": {
-                "generators": [{"list": {"elements": [{"domain": d} for d in self.domains]}}],
-                "template": {
-                    "metadata": {"name": "{{domain}}"},
-                    "spec": {"project": "default", "source": {"repoURL": "https://example.invalid/scratch.git", "path": "{{domain}}"},
-                             "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{domain}}"},
-                             "syncPolicy": AUTOMATED},
-                },
-            },
-        })
-        for domain in self.domains:
-            self.custom.create_namespaced_custom_object(group, version, "argocd", "applications", {
-                "apiVersion": "/".join(ARGO), "kind": "Application",
-                "metadata": {"name": domain, "labels": {"scratch": PREFIX}, "ownerReferences": [{
-                    "apiVersion": "/".join(ARGO), "kind": "ApplicationSet", "name": self.id,
-                    "uid": appset["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]},
-                "spec": {"project": "default", "source": {"repoURL": "https://example.invalid/scratch.git", "path": domain},
-                         "destination": {"server": "https://kubernetes.default.svc", "namespace": domain},
-                         "syncPolicy": AUTOMATED},
-            })
+        create_objects(self.dyn, workload(namespace, name, labels, pod_template(labels), ingress_annotations(self.id, self.id, order),
+                                          self.path(domain), application=domain))
 
     def delete(self):
-        from kubernetes.client.exceptions import ApiException
-
-        group, version = ARGO
-        calls = [(self.custom.delete_namespaced_custom_object, (group, version, "argocd", "applications", d)) for d in self.domains]
-        calls.append((self.custom.delete_namespaced_custom_object, (group, version, "argocd", "applicationsets", self.id)))
+        calls = application_set_deletions(self.custom, self.id, self.domains)
         calls.append((self.core.delete_namespaced_config_map, (self.id, LEDGER_NAMESPACE)))
         calls.extend((self.core.delete_namespace, (namespace,)) for namespace in [self.source] + self.domains)
-        for call, args in calls:
-            try:
-                call(*args)
-            except ApiException as error:
-                if error.status != 404:
-                    raise
+        delete_all(calls)
 
     # -- running --------------------------------------------------------------------------------------
 

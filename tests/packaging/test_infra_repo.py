@@ -6,42 +6,20 @@ modules their connection through module_defaults of our action groups. One run o
 namespace phase, then the whole migration, then the confirmation that green serves.
 """
 
-import shutil
 import subprocess
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from collection_build import VENV_BIN, ansible_free_env, install_collection
+from collection_build import VENV_BIN, ansible_free_env
+from infra_checkout import infra_env, make_infra_repo
 
-INFRA_REPO = Path(__file__).resolve().parent / "infra_repo"
 DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
 
 
 @pytest.fixture
 def infra_repo(tmp_path, collection_tarball):
-    """A copy of infra_repo/ as a git checkout with the collection tarball installed under collections/
-    (offline: its dependencies must already be met by the controller's collections)."""
-    repo = tmp_path / "infra"
-    shutil.copytree(INFRA_REPO, repo)
-    git = ["git", "-c", "user.name=infra", "-c", "user.email=infra@example.invalid"]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run(git + ["-C", str(repo), "add", "-A"], check=True)
-    subprocess.run(git + ["-C", str(repo), "commit", "-qm", "infrastructure"], check=True)
-    install_collection(collection_tarball[0], repo)
-    return repo
-
-
-def infra_env(sandbox_env):
-    """The sandbox's environment without what would bypass the repository: its own ansible.cfg and inventory
-    must find the collection and the cluster, and module_defaults must carry the connection."""
-    env = {key: value for key, value in sandbox_env.items()
-           if key not in {"ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS",
-                          "KUBECONFIG", "K8S_AUTH_KUBECONFIG", "AWS_ENDPOINT_URL"}}
-    env["ECOECO_SANDBOX_HOME"] = str(Path(sandbox_env["K8S_AUTH_KUBECONFIG"]).parent)
-    env["ECOECO_SANDBOX_AWS_PORT"] = str(urlparse(sandbox_env["AWS_ENDPOINT_URL"]).port)
-    return env
+    """A copy of infra_repo/ as a git checkout with the collection tarball installed under collections/."""
+    return make_infra_repo(collection_tarball[0], tmp_path / "infra")
 
 
 def run(repo, env, *args):

@@ -1,16 +1,20 @@
 """The front door routes like ALB + kube-proxy, from live state: a new Ingress gets traffic through the
-ALB rules moto holds, and a Service whose selector stops matching loses it once kube-proxy follows."""
+ALB rules moto holds, a Service whose selector stops matching loses it once kube-proxy follows, and every ALB
+is reached on its own address."""
 
 import json
 import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from kubernetes import dynamic
 from kubernetes.client import CoreV1Api
 
 from ecoeco_sandbox import blue_state
+from ecoeco_sandbox.frontdoor import alb_url
 
 
 def get(url):
@@ -54,3 +58,30 @@ def test_front_door_follows_ingress_service_and_endpoints(sandbox_env, kube):
         assert "no Ready endpoint" in body["frontdoor"]
     finally:
         CoreV1Api(kube).delete_namespace(domain)
+
+
+def test_each_alb_is_reached_on_its_own_address(sandbox_env, kube):
+    """An ALB of another team, with the same path as EcoEco's, answers on its own address; 127.0.0.1 stays ecoeco-alb."""
+    name = "fd" + uuid.uuid4().hex[:6]
+    alb = name + "-alb"
+    dyn = dynamic.DynamicClient(kube)
+    ingress = blue_state.ingress("auth", 10, name)
+    ingress["metadata"]["annotations"].update({"alb.ingress.kubernetes.io/group.name": name,
+                                               "alb.ingress.kubernetes.io/load-balancer-name": alb})
+    objects = [blue_state.namespace(name), blue_state.deployment("auth", name, replicas=1), blue_state.service("auth", name), ingress]
+    for obj in objects:
+        obj["metadata"].get("annotations", {}).pop("argocd.argoproj.io/tracking-id", None)
+        dyn.resources.get(api_version=obj["apiVersion"], kind=obj["kind"]).create(body=obj, namespace=obj["metadata"].get("namespace"))
+    book = Path(sandbox_env["BLUEGREEN_FRONTDOOR_ALBS"])
+    try:
+        own_url = alb_url(alb, book, wait_seconds=60)
+        assert urlsplit(own_url).hostname not in ("127.0.0.1", urlsplit(alb_url("ecoeco-alb", book)).hostname)
+        status, body = wait_for_status(own_url + "/api/v1/auth/who", 200)
+        assert body["namespace"] == name
+        assert (get(sandbox_env["BLUEGREEN_FRONTDOOR_URL"] + "/api/v1/auth/who")[1] or {}).get("namespace") != name
+    finally:
+        CoreV1Api(kube).delete_namespace(name)
+    deadline = time.monotonic() + 60
+    while alb in json.loads(book.read_text())["load_balancers"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert alb not in json.loads(book.read_text())["load_balancers"]  # its Ingress gone, the ALB and its address go

@@ -1,10 +1,11 @@
 """The load generator: loopback only, bounded, every response recorded with its version."""
 
 import asyncio
+import json
 
 import pytest
 
-from ecoeco_sandbox.loadgen import generate, loopback_target, summarize
+from ecoeco_sandbox.loadgen import generate, loopback_target, main, summarize
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:80/", "https://127.0.0.1/", "http://192.168.1.1/"])
@@ -51,3 +52,29 @@ def test_duration_bound_wins_over_the_count():
             return await generate("http://127.0.0.1:{0}".format(server.sockets[0].getsockname()[1]), ["/"], count=1000, rate=10.0, max_seconds=0.3)
 
     assert len(asyncio.run(scenario())) == 4  # sent at 0, 0.1, 0.2, 0.3 s
+
+
+def test_aims_at_a_named_alb_with_the_clients_host_header(tmp_path, monkeypatch, capsys):
+    seen_hosts = []
+
+    async def app(reader, writer):
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"host:"):
+                seen_hosts.append(line.split(b":", 1)[1].strip().decode())
+        writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 19\r\n\r\n{"version": "blue"}')
+        await writer.drain()
+        writer.close()
+
+    async def scenario():
+        server = await asyncio.start_server(app, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        (tmp_path / "frontdoor-albs.json").write_text(json.dumps(
+            {"default": {}, "load_balancers": {"shop-alb": {"url": "http://127.0.0.1:{0}".format(port)}}}))
+        monkeypatch.setenv("ECOECO_SANDBOX_HOME", str(tmp_path))
+        async with server:
+            return await asyncio.get_running_loop().run_in_executor(None, main, [
+                "--alb", "shop-alb", "--host-header", "shop.example", "--paths", "/x", "--count", "3", "--rate", "100"])
+
+    assert asyncio.run(scenario()) == 0
+    assert json.loads(capsys.readouterr().out)["by_version"] == {"blue": 3}
+    assert seen_hosts == ["shop.example"] * 3

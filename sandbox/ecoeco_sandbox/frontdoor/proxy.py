@@ -1,5 +1,6 @@
-"""The front door's HTTP side: reads a request, routes it (``routing.decide``) and relays it to the
-chosen pod's stand-in app on the pod IP's loopback twin, or answers 404/502/503 like the ALB would.
+"""The front door's HTTP side: reads a request that reached one ALB, routes it by that ALB's rules
+(``routing.decide``) and relays it to the chosen pod's stand-in app on the pod IP's loopback twin, or answers
+404/502/503 like the ALB would.
 
 Each response carries ``X-Frontdoor-Endpoint`` (pod IP:port, or ``-``) so a load generator can tell
 a routing answer from an app answer.
@@ -8,13 +9,11 @@ a routing answer from an app answer.
 import asyncio
 import itertools
 import json
-import logging
 
 from ecoeco_sandbox.frontdoor.routing import decide
 from ecoeco_sandbox.http1 import read_headers_and_body
 from ecoeco_sandbox.topology import loopback_address
 
-LOG = logging.getLogger("ecoeco_sandbox.frontdoor.proxy")
 UPSTREAM_TIMEOUT = 5.0
 REASONS = {200: "OK", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
@@ -46,7 +45,7 @@ def render(status, body, content_type, endpoint, keep_alive):
 
 
 class FrontDoor:
-    """Serves HTTP on ``host:port`` and routes through ``view`` (a RoutingView)."""
+    """Answers the connections to each ALB (``serve_client``) by routing through ``view`` (a RoutingView)."""
 
     def __init__(self, view):
         self._view = view
@@ -55,9 +54,9 @@ class FrontDoor:
     def _pick(self, candidates):
         return candidates[next(self._spread) % len(candidates)]
 
-    async def relay(self, method, target, headers, body):
-        """(status, body bytes, content type, endpoint label) for one request."""
-        decision = decide(self._view.rules(), self._view.node_ports(), self._view.endpoints(), headers.get("host", ""), target, self._pick)
+    async def relay(self, load_balancer_name, method, target, headers, body):
+        """(status, body bytes, content type, endpoint label) for one request to the ALB ``load_balancer_name``."""
+        decision = decide(self._view.rules(load_balancer_name), self._view.node_ports(), self._view.endpoints(), headers.get("host", ""), target, self._pick)
         if decision.endpoint is None:
             return decision.status, json.dumps({"frontdoor": decision.reason}).encode(), "application/json", "-"
         endpoint = decision.endpoint
@@ -79,14 +78,15 @@ class FrontDoor:
         finally:
             writer.close()
 
-    async def serve_client(self, reader, writer):
+    async def serve_client(self, load_balancer_name, reader, writer):
+        """One client connection to the ALB ``load_balancer_name`` (bind it with functools.partial)."""
         try:
             while True:
                 request = await read_request(reader)
                 if request is None:
                     break
                 method, target, version, headers, body = request
-                status, payload, content_type, label = await self.relay(method, target, headers, body)
+                status, payload, content_type, label = await self.relay(load_balancer_name, method, target, headers, body)
                 keep_alive = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
                 writer.write(render(status, payload, content_type, label, keep_alive))
                 await writer.drain()
@@ -96,10 +96,3 @@ class FrontDoor:
             pass
         finally:
             writer.close()
-
-    async def serve(self, host, port, stop):
-        server = await asyncio.start_server(self.serve_client, host=host, port=port, reuse_address=True)
-        LOG.info("front door listening on http://%s:%d", host, port)
-        async with server:
-            while not stop.is_set():
-                await asyncio.sleep(0.2)
