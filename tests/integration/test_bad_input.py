@@ -118,7 +118,7 @@ def namespaces_in_reach():
     for path in sorted((ROOT / "inventories" / "sandbox" / "group_vars" / "all").glob("*.yml")):
         inventory.update(yaml.safe_load(path.read_text()) or {})
     return ({inventory["bluegreen_source_namespace"], "ecoeco-bluegreen"} | set(inventory["bluegreen_domains"])
-            | set(inventory["bluegreen_shared_namespaces"]) | {"bad-input-ok", "payments", "kube-system"})
+            | set(inventory["bluegreen_shared_namespaces"]) | {"bad-input-ok", "no-such-domain", "kube-system"})
 
 
 def cluster_state(kube, ledgers):
