@@ -35,6 +35,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "seed_state: moves or reads the seed migration (namespace api, ecoeco-alb, the "
                                        "seed ApplicationSet); these run one at a time, in one stream, while the tests "
                                        "on scratch objects run in another (scripts/test-all.sh)")
+    config.addinivalue_line("markers", "whole_cluster: stops a control-plane component, which every test running beside "
+                                       "it would see fail; runs alone, before the two streams (scripts/test-all.sh)")
 
 
 def pytest_collection_modifyitems(items):

@@ -35,8 +35,9 @@ def test_sigkill_mid_phase_leaves_a_lease_that_names_the_run_and_is_broken_expli
     from kubernetes import client
 
     scratch = unique("fault-scratch")
-    values = {"ledger_name": ledger, "bluegreen_domains": [scratch], "bluegreen_shared_namespaces": [],
-              "bluegreen_results_dir": str(tmp_path)}
+    # A source namespace of its own: a ledger recording the seed's source (api) is the seed's, which reset-to-blue deletes.
+    values = {"ledger_name": ledger, "bluegreen_source_namespace": unique("fault-source"), "bluegreen_domains": [scratch],
+              "bluegreen_shared_namespaces": [], "bluegreen_results_dir": str(tmp_path)}
     run = start_playbook(sandbox_env, "10_namespaces.yml", extra_vars=values)
     try:
         wait_for(lambda: "lease" in (read_ledger(kube, ledger) or {}), timeout=180, interval=0.2, what="the lease of the run")
@@ -117,6 +118,7 @@ def blue_being_deleted(migration):
         raise
 
 
+@pytest.mark.whole_cluster
 def test_kube_apiserver_killed_mid_switch_leaves_one_side_serving_and_a_rerun_completes(migration):
     from ecoeco_sandbox import cluster
     from ecoeco_sandbox.paths import Paths

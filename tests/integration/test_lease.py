@@ -31,7 +31,10 @@ def scratch_namespace(kube):
 
 
 def phase_10(env, ledger, namespace, *args, **extra):
-    values = dict({"ledger_name": ledger, "bluegreen_domains": [namespace], "bluegreen_shared_namespaces": []}, **extra)
+    # A source namespace of its own: a ledger recording the seed's source (api) is the seed's, which the seed stream's
+    # reset-to-blue deletes while this test runs beside it.
+    values = dict({"ledger_name": ledger, "bluegreen_source_namespace": unique("lease-source"), "bluegreen_domains": [namespace],
+                   "bluegreen_shared_namespaces": []}, **extra)
     return run_playbook(env, "10_namespaces.yml", *args, extra_vars=values, timeout=300)
 
 
@@ -58,9 +61,11 @@ def test_a_second_run_is_refused_naming_the_holder_and_since_when(sandbox_env, k
     assert scratch_namespace not in namespace_names(kube)
 
 
-def test_of_two_runs_at_once_exactly_one_wins(sandbox_env, kube, ledger):
+def test_of_two_runs_at_once_exactly_one_wins(sandbox_env, kube, ledger, tmp_path):
     playbook = "tests/integration/playbooks/take_lease.yml"
-    runs = [start_playbook(sandbox_env, playbook, extra_vars={"ledger_name": ledger}) for _run in range(2)]
+    # The deployment log goes to the test's own folder, not next to the playbook (inside the checkout).
+    extra_vars = {"ledger_name": ledger, "ledger_log_path": str(tmp_path / "deployment.log")}
+    runs = [start_playbook(sandbox_env, playbook, extra_vars=extra_vars) for _run in range(2)]
     outputs = [run.communicate(timeout=180)[0] for run in runs]
     winners = [run for run in runs if run.returncode == 0]
     losers = [output for run, output in zip(runs, outputs) if run.returncode != 0]
