@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import threading
 
@@ -77,7 +78,10 @@ def main(argv=None):
     controller_thread.start()
     frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), args.frontdoor_port, args.kube_proxy_lag,
                                    paths.frontdoor_albs, stop)
-    paths.services_ready.write_text(json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
+    # Written whole, then renamed: `sandboxctl up` reads the file as soon as it exists.
+    pending = paths.services_ready.with_suffix(".pending")
+    pending.write_text(json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
+    os.replace(pending, paths.services_ready)
     LOG.info("ready: AWS endpoint %s, front door %s (kube-proxy lag %.1f s)", endpoint_url, frontdoor_url, args.kube_proxy_lag)
     try:
         asyncio.run(serve_pods(CoreV1Api(api), stop))
