@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from pod_template import blue_pod_template
+from scratch_blue import delete_all
 from waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,16 +122,9 @@ class ScratchMigration:
         })
 
     def delete(self):
-        from kubernetes.client.exceptions import ApiException
-
         calls = [(self.core.delete_namespaced_config_map, (self.id, LEDGER_NAMESPACE))]
         calls.extend((self.core.delete_namespace, (namespace,)) for namespace in [self.source] + self.domains + [self.broken])
-        for call, args in calls:
-            try:
-                call(*args)
-            except ApiException as error:
-                if error.status != 404:
-                    raise
+        delete_all(calls)
 
     # -- running --------------------------------------------------------------------------------------
 
