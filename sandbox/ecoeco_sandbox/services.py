@@ -77,7 +77,7 @@ def main(argv=None):
     controller_thread = threading.Thread(target=controller.run, args=(stop,), name="lb-controller", daemon=True)
     controller_thread.start()
     frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), args.frontdoor_port, args.kube_proxy_lag,
-                                   paths.frontdoor_albs, stop)
+                                    paths.frontdoor_albs, stop)
     # Written whole, then renamed: `sandboxctl up` reads the file as soon as it exists.
     pending = paths.services_ready.with_suffix(".pending")
     pending.write_text(json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
