@@ -8,7 +8,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import signal
 import threading
 
@@ -18,6 +17,7 @@ from kubernetes.client import CoreV1Api
 
 from ecoeco_sandbox import frontdoor, ip_allocator
 from ecoeco_sandbox.aws import lb_controller, moto_server, seed
+from ecoeco_sandbox.files import write_whole
 from ecoeco_sandbox.paths import Paths
 from ecoeco_sandbox.podapps import PodApps
 from ecoeco_sandbox.topology import NODES
@@ -78,10 +78,8 @@ def main(argv=None):
     controller_thread.start()
     frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), args.frontdoor_port, args.kube_proxy_lag,
                                     paths.frontdoor_albs, stop)
-    # Written whole, then renamed: `sandboxctl up` reads the file as soon as it exists.
-    pending = paths.services_ready.with_suffix(".pending")
-    pending.write_text(json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
-    os.replace(pending, paths.services_ready)
+    # Whole or not at all: `sandboxctl up` reads the file as soon as it exists.
+    write_whole(paths.services_ready, json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
     LOG.info("ready: AWS endpoint %s, front door %s (kube-proxy lag %.1f s)", endpoint_url, frontdoor_url, args.kube_proxy_lag)
     try:
         asyncio.run(serve_pods(CoreV1Api(api), stop))

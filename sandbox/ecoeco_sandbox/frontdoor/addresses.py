@@ -14,10 +14,10 @@ reads it for tests, the load generator and ``sandboxctl alb-url``.
 
 import ipaddress
 import json
-import os
 import time
 
 from ecoeco_sandbox.errors import SandboxError
+from ecoeco_sandbox.files import write_whole
 from ecoeco_sandbox.paths import Paths
 from ecoeco_sandbox.topology import POD_OCTET
 
@@ -51,10 +51,8 @@ def url(address, port):
 
 def write_book(path, default_url, served):
     """Record the served ALBs, ``{name: {"url", "address", "dns_name"}}``, replacing the file in one step."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps({"default": {"load_balancer": DEFAULT_LOAD_BALANCER, "url": default_url},
-                                   "load_balancers": served}, indent=2, sort_keys=True))
-    os.replace(partial, path)
+    write_whole(path, json.dumps({"default": {"load_balancer": DEFAULT_LOAD_BALANCER, "url": default_url},
+                                  "load_balancers": served}, indent=2, sort_keys=True))
 
 
 def read_book(path=None):
