@@ -36,6 +36,12 @@ def frontdoor_settings():
             float(os.environ.get("ECOECO_SANDBOX_KUBE_PROXY_LAG", "1.0")))
 
 
+def port_forward_local_port():
+    """First local port of the smoke test's ``kubectl port-forward`` (one port per service from there on): the role's
+    default, 28080, is the front door's here, and a second sandbox's smoke test must not take the first one's ports."""
+    return int(os.environ.get("ECOECO_SANDBOX_PORT_FORWARD_PORT", "28100"))
+
+
 def read_state(paths):
     try:
         return json.loads(paths.state_file.read_text())
@@ -73,6 +79,7 @@ def health(paths):
 def write_env(paths, bin_dir, aws_endpoint, frontdoor_url):
     lines = {
         "BLUEGREEN_FRONTDOOR_URL": frontdoor_url,
+        "BLUEGREEN_PORT_FORWARD_LOCAL_PORT": port_forward_local_port(),
         "ECOECO_SANDBOX_KUBE_PROXY_LAG": frontdoor_settings()[1],
         "KUBECONFIG": paths.kubeconfig,
         "K8S_AUTH_KUBECONFIG": paths.kubeconfig,
