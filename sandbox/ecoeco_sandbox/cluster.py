@@ -72,6 +72,19 @@ def kwokctl_configuration(bin_dir, pinned, apiserver_port):
     return [kwokctl] + stages
 
 
+def configuration_text(bin_dir, pinned, apiserver_port):
+    return yaml.safe_dump_all(kwokctl_configuration(bin_dir, pinned, apiserver_port), sort_keys=False)
+
+
+def configuration_is_current(paths, bin_dir, pinned, apiserver_port):
+    """Whether the running control plane was started from the configuration this checkout would write (a sandbox
+    started by an older checkout may lack what the tests now rely on, such as kwok's PortForward CRD)."""
+    try:
+        return paths.kwokctl_config.read_text() == configuration_text(bin_dir, pinned, apiserver_port)
+    except OSError:
+        return False
+
+
 def _kwokctl_env(paths, bin_dir):
     return dict(os.environ, KWOK_WORKDIR=str(paths.kwok_workdir), KWOK_RUNTIME="binary",
                 PATH="{0}:{1}".format(bin_dir, os.environ.get("PATH", "")))
@@ -80,7 +93,7 @@ def _kwokctl_env(paths, bin_dir):
 def create(paths, bin_dir, pinned, apiserver_port, wait_seconds=120):
     """Start the control plane and write the kubeconfig; raise with kwokctl's words on failure."""
     paths.home.mkdir(parents=True, exist_ok=True)
-    paths.kwokctl_config.write_text(yaml.safe_dump_all(kwokctl_configuration(bin_dir, pinned, apiserver_port), sort_keys=False))
+    paths.kwokctl_config.write_text(configuration_text(bin_dir, pinned, apiserver_port))
     command = [str(bin_dir / "kwokctl"), "--name", CLUSTER_NAME, "create", "cluster", "--config", str(paths.kwokctl_config),
                "--kubeconfig", str(paths.kubeconfig), "--wait", "{0}s".format(wait_seconds)]
     result = subprocess.run(command, env=_kwokctl_env(paths, bin_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
