@@ -61,6 +61,8 @@ def health(paths):
         return "absent"
     if state is None:
         return "state folder {0} exists but holds no finished sandbox (an interrupted up?)".format(paths.home)
+    if not cluster.configuration_is_current(paths, Path(state["bin_dir"]), binaries.versions(), int(state["apiserver"].rsplit(":", 1)[1])):
+        return "it was started from another kwokctl configuration (an older checkout, or sandbox/kwok changed since)"
     if services_pid(paths) is None or not paths.services_ready.exists():
         return "the AWS/apps helper process is not running (see {0})".format(paths.services_log)
     try:

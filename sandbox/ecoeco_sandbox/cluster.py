@@ -36,7 +36,13 @@ def require_free_port(port, what, grace_seconds=0.0):
 
 
 def kwokctl_configuration(bin_dir, pinned, apiserver_port):
-    """The kwokctl config file: our own binaries, loopback only, and our pod/node lifecycle stages."""
+    """The kwokctl config file: our own binaries, loopback only, and our pod/node lifecycle stages.
+
+    kwok also plays every node's kubelet endpoint for ``kubectl port-forward`` (port_forwards.py): its nodes report
+    InternalIP 127.0.0.1 (kwokctl's binary runtime passes an empty ``--node-ip``) and the kwok controller's port as
+    their kubelet port (node-ready stage), kube-apiserver dials a node at its InternalIP as a kubeadm cluster does,
+    and kwok reads the per-pod ``PortForward`` objects from the API (its CRD, installed by kwokctl).
+    """
     kwokctl = {
         "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
         "kind": "KwokctlConfiguration",
@@ -53,14 +59,30 @@ def kwokctl_configuration(bin_dir, pinned, apiserver_port):
             "kwokControllerBinary": str(bin_dir / "kwok"),
             "kubeAuthorization": True,
             "quietPull": True,
+            "enableCRDs": ["PortForward"],
         },
         "componentsPatches": [
-            {"name": "kube-apiserver", "extraArgs": [{"key": "service-cluster-ip-range", "value": "10.96.0.0/16"}]},
+            {"name": "kube-apiserver", "extraArgs": [{"key": "service-cluster-ip-range", "value": "10.96.0.0/16"},
+                                                     {"key": "kubelet-preferred-address-types", "value": "InternalIP"}]},
             {"name": "kube-controller-manager", "extraArgs": [{"key": "service-cluster-ip-range", "value": "10.96.0.0/16"}]},
+            {"name": "kwok-controller", "extraArgs": [{"key": "node-ip", "value": "127.0.0.1", "override": True}]},
         ],
     }
     stages = [yaml.safe_load(path.read_text()) for path in sorted((SANDBOX_SOURCE / "kwok" / "stages").glob("*.yaml"))]
     return [kwokctl] + stages
+
+
+def configuration_text(bin_dir, pinned, apiserver_port):
+    return yaml.safe_dump_all(kwokctl_configuration(bin_dir, pinned, apiserver_port), sort_keys=False)
+
+
+def configuration_is_current(paths, bin_dir, pinned, apiserver_port):
+    """Whether the running control plane was started from the configuration this checkout would write (a sandbox
+    started by an older checkout may lack what the tests now rely on, such as kwok's PortForward CRD)."""
+    try:
+        return paths.kwokctl_config.read_text() == configuration_text(bin_dir, pinned, apiserver_port)
+    except OSError:
+        return False
 
 
 def _kwokctl_env(paths, bin_dir):
@@ -71,7 +93,7 @@ def _kwokctl_env(paths, bin_dir):
 def create(paths, bin_dir, pinned, apiserver_port, wait_seconds=120):
     """Start the control plane and write the kubeconfig; raise with kwokctl's words on failure."""
     paths.home.mkdir(parents=True, exist_ok=True)
-    paths.kwokctl_config.write_text(yaml.safe_dump_all(kwokctl_configuration(bin_dir, pinned, apiserver_port), sort_keys=False))
+    paths.kwokctl_config.write_text(configuration_text(bin_dir, pinned, apiserver_port))
     command = [str(bin_dir / "kwokctl"), "--name", CLUSTER_NAME, "create", "cluster", "--config", str(paths.kwokctl_config),
                "--kubeconfig", str(paths.kubeconfig), "--wait", "{0}s".format(wait_seconds)]
     result = subprocess.run(command, env=_kwokctl_env(paths, bin_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

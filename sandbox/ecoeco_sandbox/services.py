@@ -1,5 +1,6 @@
 """The sandbox's long-running helper process: the moto AWS endpoint, the stand-in AWS Load Balancer
-Controller, the stand-in apps on pod IPs, and the front door (``frontdoor``). Started detached by ``up``; ``down`` stops it.
+Controller, the stand-in apps on pod IPs with the kwok PortForward that reaches each of them, and the front door
+(``frontdoor``). Started detached by ``up``; ``down`` stops it.
 
 Run as ``python -m ecoeco_sandbox.services --home DIR --aws-port PORT --frontdoor-port PORT --kube-proxy-lag SECONDS``.
 """
@@ -13,13 +14,14 @@ import threading
 
 import boto3
 from kubernetes import config
-from kubernetes.client import CoreV1Api
+from kubernetes.client import CoreV1Api, CustomObjectsApi
 
 from ecoeco_sandbox import frontdoor, ip_allocator
 from ecoeco_sandbox.aws import lb_controller, moto_server, seed
 from ecoeco_sandbox.files import write_whole
 from ecoeco_sandbox.paths import Paths
 from ecoeco_sandbox.podapps import PodApps
+from ecoeco_sandbox.port_forwards import PortForwards
 from ecoeco_sandbox.topology import NODES
 
 LOG = logging.getLogger("ecoeco_sandbox.services")
@@ -37,9 +39,11 @@ def list_pods(core):
     return json.loads(response.data)["items"]
 
 
-async def serve_pods(core, stop):
-    """Give new pods their IPs and keep the stand-in apps in step with the pods until ``stop`` is set."""
+async def serve_pods(core, custom_objects, stop):
+    """Give new pods their IPs and keep the stand-in apps and their PortForwards in step with the pods until ``stop``
+    is set."""
     apps = PodApps()
+    port_forwards = PortForwards(custom_objects)
     loop = asyncio.get_running_loop()
     try:
         while not stop.is_set():
@@ -47,6 +51,7 @@ async def serve_pods(core, stop):
                 pods = await loop.run_in_executor(None, list_pods, core)
                 await loop.run_in_executor(None, ip_allocator.assign_addresses, core, pods)
                 await apps.sync(pods)
+                await loop.run_in_executor(None, port_forwards.sync, pods)
             except Exception:  # pylint: disable=broad-except
                 LOG.exception("pod resync failed; retrying")
             await asyncio.sleep(POD_RESYNC_SECONDS)
@@ -82,7 +87,7 @@ def main(argv=None):
     write_whole(paths.services_ready, json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))
     LOG.info("ready: AWS endpoint %s, front door %s (kube-proxy lag %.1f s)", endpoint_url, frontdoor_url, args.kube_proxy_lag)
     try:
-        asyncio.run(serve_pods(CoreV1Api(api), stop))
+        asyncio.run(serve_pods(CoreV1Api(api), CustomObjectsApi(api), stop))
     finally:
         stop.set()
         controller_thread.join(timeout=5)

@@ -30,6 +30,8 @@ PART_OF = {"app.kubernetes.io/part-of": "ecoeco-backend"}
 NEVER_READY = "sandbox.ecoeco.io/never-ready"
 HEALTH = "sandbox.ecoeco.io/health"
 RESOURCE_TAG = "ingress.k8s.aws/resource"
+# The smoke test that calls every Ready pod, not one pod per Service: the sandbox serves pod 10.x.a.b on 127.x.a.b.
+ENDPOINTS_MODE = {"bluegreen_smoke_test_mode": "endpoints", "bluegreen_smoke_test_endpoint_rewrite": {"pattern": r"^10\.", "replacement": "127."}}
 
 
 def recap(output):
@@ -283,8 +285,35 @@ def test_green_deploy_rewrites_the_tracking_annotation_when_asked(scratch):
     assert tracking == "{0}:networking.k8s.io/Ingress:{0}/{1}".format(domain, scratch.workload(domain))
 
 
+def test_smoke_test_through_kubectl_port_forward(scratch):
+    """The inventory's mode, production's: a tunnel per Service through kube-apiserver, stopped at the end."""
+    result = scratch.run("40_smoke_test.yml")
+    assert result.returncode == 0, result.stdout[-6000:]
+    first = int(scratch.env["BLUEGREEN_PORT_FORWARD_LOCAL_PORT"])
+    details = scratch.last_finish("40")["details"]
+    assert details["endpoints"] == ["127.0.0.1:{0} (port-forward to {1}/{2})".format(first + index, domain, scratch.workload(domain))
+                                    for index, domain in enumerate(scratch.domains)]
+    # /health through each tunnel, the whoami call through domain a's.
+    assert details["checks"] == 3
+    assert scratch.ledger()["state"] == "smoke-passed"
+    assert not port_forwards_of(scratch.id)
+
+
+def port_forwards_of(migration_id):
+    """Command lines of the kubectl port-forwards still running into the migration's namespaces."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"port-forward" in words and any(word.startswith(migration_id.encode()) for word in words):
+            found.append(b" ".join(words).decode(errors="replace"))
+    return found
+
+
 def test_smoke_test_calls_every_ready_endpoint(scratch):
-    result = scratch.run("40-smoke-test.yml")
+    result = scratch.run("40-smoke-test.yml", **ENDPOINTS_MODE)
     assert result.returncode == 0, result.stdout[-6000:]
     pods = [pod for domain in scratch.domains for pod in scratch.core.list_namespaced_pod(domain).items]
     assert len(pods) == 4
@@ -300,7 +329,7 @@ def test_smoke_test_catches_a_failing_pod_and_a_wrong_answer(scratch):
     scratch.patch_green_template(failing, {HEALTH: "failing"})
     try:
         result = scratch.run("40_smoke_test.yml", bluegreen_smoke_test_checks=[
-            {"domain": scratch.domains[0], "path": "/api/v1/whoami", "json_contains": {"version": "blue"}}])
+            {"domain": scratch.domains[0], "path": "/api/v1/whoami", "json_contains": {"version": "blue"}}], **ENDPOINTS_MODE)
     finally:
         scratch.patch_green_template(failing, {HEALTH: None})
     assert result.returncode != 0
