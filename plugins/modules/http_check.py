@@ -17,6 +17,9 @@ description:
   - This is what a loop of M(ansible.builtin.uri) does, in one module run instead of one per request; the smoke
     test of a migration calls every endpoint of every domain, and a run per request was most of its time.
   - Meant for checks that are safe to repeat (C(GET) of a health path, say), as it runs in check mode too.
+  - The Kubernetes connection options are only used by requests that name a C(pod).
+requirements:
+  - kubernetes (python library), for requests through a pod's port-forward
 author:
   - EcoEco backend team (@ecoeco)
 options:
@@ -24,6 +27,10 @@ options:
     description:
       - The requests. Each is a mapping with C(url) (required, V(http://) or V(https://)), C(method) (default V(GET)),
         C(status) (the expected status, default V(200)) and C(body) (sent as JSON).
+      - Or, to reach one pod through the Kubernetes API server's port-forward (C(pods/portforward), the path of
+        C(kubectl port-forward), without a local port), C(pod) (C({namespace, name, port})) and C(path) instead of
+        C(url), and C(scheme) (V(http), the default, or V(https)). Needs C(create) on C(pods/portforward) and the
+        connection options below.
       - Any other keys (a domain, an endpoint name) are kept and returned with the response as C(request).
     type: list
     elements: dict
@@ -45,9 +52,15 @@ options:
     type: int
     default: 8
   validate_certs:
-    description: Whether HTTPS certificates are verified.
+    description:
+      - Whether the HTTPS certificates of the requests' targets are verified.
+      - Unlike in other Kubernetes modules, not about the API server's certificate, which is verified as the
+        kubeconfig (or E(K8S_AUTH_VERIFY_SSL)) says.
     type: bool
     default: true
+    aliases: [verify_ssl]
+extends_documentation_fragment:
+  - kubernetes.core.k8s_auth_options
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -70,6 +83,15 @@ EXAMPLES = r"""
     delay: 1
   register: health
 
+- name: Call the health path of a pod through the API server's port-forward, as kubectl port-forward would
+  ecoeco.bluegreen.http_check:
+    kubeconfig: ~/.kube/config
+    requests:
+      - pod: {namespace: auth, name: auth-api-7d9f8b6c5d-x2x4q, port: 8000}
+        path: /health
+        domain: auth
+  register: health
+
 - name: Fail naming every endpoint that did not answer 200
   ansible.builtin.assert:
     that: health.all_matched
@@ -81,6 +103,7 @@ responses:
   description:
     - One per request, in the order given. C(status) is V(-1) when nothing answered (C(msg) says why); C(json) is the
       parsed answer when it is JSON; C(content) is at most the first 4096 characters.
+    - C(url) of a request through a pod's port-forward reads C(pod://<namespace>/<name>:<port><path>).
   returned: success
   type: list
   elements: dict
@@ -113,29 +136,48 @@ duration:
   sample: 0.031
 """
 
+import copy
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.runner import run_checks
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.tunnel import port_forward_sender
+from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
 
 def argspec():
-    return dict(
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(
         requests=dict(type="list", elements="dict", required=True),
         timeout=dict(type="float", default=5),
         retries=dict(type="int", default=0),
         delay=dict(type="float", default=1),
         concurrency=dict(type="int", default=8),
-        validate_certs=dict(type="bool", default=True),
+        # Replaces the connection option of the same name: it is about the HTTP targets; the API server's certificate
+        # is checked as the kubeconfig (or K8S_AUTH_VERIFY_SSL) says.
+        validate_certs=dict(type="bool", default=True, aliases=["verify_ssl"]),
     )
+    return spec
+
+
+def port_forward(params):
+    """The sender of the requests that name a pod, over a client made from every connection option but validate_certs."""
+    connection = dict((key, params[key]) for key in AUTH_ARG_SPEC if key != "validate_certs")
+    return port_forward_sender(get_api_client(**connection).configuration)
 
 
 def main():
-    module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
+    module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
     try:
-        result = run_checks(module.params)
+        result = run_checks(module.params, port_forward=lambda: port_forward(module.params))
     except BlueGreenError as e:
         module.fail_json(msg=str(e), **e.details)
+    except CoreException as e:
+        module.fail_from_exception(e)
     module.exit_json(**result)
 
 

@@ -285,31 +285,17 @@ def test_green_deploy_rewrites_the_tracking_annotation_when_asked(scratch):
     assert tracking == "{0}:networking.k8s.io/Ingress:{0}/{1}".format(domain, scratch.workload(domain))
 
 
-def test_smoke_test_through_kubectl_port_forward(scratch):
-    """The inventory's mode, production's: a tunnel per Service through kube-apiserver, stopped at the end."""
+def test_smoke_test_calls_every_ready_pod_through_the_api_servers_port_forward(scratch):
+    """The inventory's mode, production's: pods/portforward through kube-apiserver to each Ready pod, no local port."""
     result = scratch.run("40_smoke_test.yml")
     assert result.returncode == 0, result.stdout[-6000:]
-    first = int(scratch.env["BLUEGREEN_PORT_FORWARD_LOCAL_PORT"])
+    pods = [pod for domain in scratch.domains for pod in scratch.core.list_namespaced_pod(domain).items]
+    assert len(pods) == 4
     details = scratch.last_finish("40")["details"]
-    assert details["endpoints"] == ["127.0.0.1:{0} (port-forward to {1}/{2})".format(first + index, domain, scratch.workload(domain))
-                                    for index, domain in enumerate(scratch.domains)]
-    # /health through each tunnel, the whoami call through domain a's.
-    assert details["checks"] == 3
+    assert sorted(details["endpoints"]) == sorted("pod {0}:8000 (port-forward)".format(pod.metadata.name) for pod in pods)
+    # /health on each of the 4 pods, the whoami call on the 2 pods of domain a.
+    assert details["checks"] == 6
     assert scratch.ledger()["state"] == "smoke-passed"
-    assert not port_forwards_of(scratch.id)
-
-
-def port_forwards_of(migration_id):
-    """Command lines of the kubectl port-forwards still running into the migration's namespaces."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            words = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"port-forward" in words and any(word.startswith(migration_id.encode()) for word in words):
-            found.append(b" ".join(words).decode(errors="replace"))
-    return found
 
 
 def test_smoke_test_calls_every_ready_endpoint(scratch):
@@ -329,15 +315,15 @@ def test_smoke_test_catches_a_failing_pod_and_a_wrong_answer(scratch):
     scratch.patch_green_template(failing, {HEALTH: "failing"})
     try:
         result = scratch.run("40_smoke_test.yml", bluegreen_smoke_test_checks=[
-            {"domain": scratch.domains[0], "path": "/api/v1/whoami", "json_contains": {"version": "blue"}}], **ENDPOINTS_MODE)
+            {"domain": scratch.domains[0], "path": "/api/v1/whoami", "json_contains": {"version": "blue"}}])
     finally:
         scratch.patch_green_template(failing, {HEALTH: None})
     assert result.returncode != 0
     message = scratch.last_finish("40")["details"]["error"]
     assert message.startswith("smoke test failed: 4 of 6 checks:")
-    assert message.count("{0} 10.".format(failing)) == 2
-    assert "GET /health: got 500 (expected 200)" in message
-    assert message.count("{0} 10.".format(scratch.domains[0])) == 2
+    assert message.count("{0} pod {1}".format(failing, scratch.workload(failing))) == 2
+    assert "(port-forward) GET /health: got 500 (expected 200)" in message
+    assert message.count("{0} pod {1}".format(scratch.domains[0], scratch.workload(scratch.domains[0]))) == 2
     assert "GET /api/v1/whoami: answer lacks {\"version\": \"blue\"}" in message
     assert scratch.last_finish("40")["outcome"] == "failed"
 

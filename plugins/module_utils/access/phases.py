@@ -14,8 +14,8 @@ A need names a *scope*, which the caller maps to namespaces:
 
 and optionally a *feature* it depends on, which ``features_of`` reads off the inventory's settings (``argocd``: an
 ApplicationSet is managed; ``manual_sync``: Argo CD frozen from phase 30 to 50; ``apply_green``: phase 30 applies green
-itself, cloned from blue or from manifests, not through Argo CD; ``port_forward`` / ``endpoints``: the smoke test's
-mode; ``ledger``: on when the ledger's namespace is given). A need whose scope has no namespace, or whose feature is
+itself, cloned from blue or from manifests, not through Argo CD; ``endpoints``: the smoke test reads the green endpoints (modes
+``endpoints`` and ``port_forward``); ``port_forward``: it calls them through the API server; ``ledger``: on when the ledger's namespace is given). A need whose scope has no namespace, or whose feature is
 off, is left out.
 
 What each verb means for kubernetes.core: ``k8s_info`` with a name is a get, without one a list; ``k8s`` with
@@ -110,9 +110,7 @@ PHASES = {
     ],
     "40": _ledger() + _argocd("manual sync: restore Argo CD when the smoke test fails", "manual_sync") + [
         need("discovery.k8s.io", "endpointslices", ["list"], "cluster", "smoke_test: the green endpoints", "endpoints"),
-        need("", "services", ["get"], "green", "smoke_test: kubectl port-forward to the green Services", "port_forward"),
-        need("", "pods", ["get", "list"], "green", "smoke_test: kubectl port-forward finds a Ready pod", "port_forward"),
-        need("", "pods/portforward", ["create"], "green", "smoke_test: kubectl port-forward", "port_forward"),
+        need("", "pods/portforward", ["create"], "green", "smoke_test: a port-forward to every Ready green pod", "port_forward"),
     ],
     "50": _ledger() + _argocd("traffic_switch: freeze Argo CD around the switch and restore it")
     + _gates("traffic_gate: the ALB before and after the switch") + _switch(("source", "green"), "bluegreen_switch: verify and flip"),
@@ -149,7 +147,9 @@ def features_of(applicationset="", manual_sync=False, green_source="clone_blue",
     if green_source != "argocd":
         features.add("apply_green")
     if smoke_test_mode in ("port_forward", "endpoints"):
-        features.add(smoke_test_mode)
+        features.add("endpoints")
+    if smoke_test_mode == "port_forward":
+        features.add("port_forward")
     return sorted(features)
 
 

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest.mock import patch
 
 import pytest
+from kubernetes.client import Configuration
 
 from module_runner import run_main
 
@@ -117,7 +118,11 @@ def test_nothing_answering_is_status_minus_one_with_why(closed_port):
     [
         ({"requests": []}, "requests: expected a non-empty list"),
         ({"requests": [{"method": "GET"}]}, "requests[0].url: expected an http:// or https:// URL"),
-        ({"requests": [{"url": "ftp://x/"}]}, "requests[0].url: expected an http:// or https:// URL, got 'ftp://x/'"),
+        ({"requests": [{"url": "ftp://x/"}]}, "requests[0].url: expected an http:// or https:// URL (or a pod and a path), got 'ftp://x/'"),
+        ({"requests": [{"pod": {"namespace": "auth", "port": 8000}, "path": "/health"}]}, "requests[0].pod: expected a mapping with namespace, name and port"),
+        ({"requests": [{"pod": {"namespace": "auth", "name": "p", "port": "http"}, "path": "/"}]}, "requests[0].pod.port: expected a port number (1-65535), got 'http'"),
+        ({"requests": [{"pod": {"namespace": "auth", "name": "p", "port": 8000}, "path": "health"}]}, "requests[0].path: expected a path starting with /, got 'health'"),
+        ({"requests": [{"pod": {"namespace": "auth", "name": "p", "port": 8000}, "path": "/", "scheme": "ftp"}]}, "requests[0].scheme: expected http or https, got 'ftp'"),
         ({"requests": [{"url": "http://x/", "method": "FETCH"}]}, "requests[0].method: expected one of GET, HEAD, POST"),
         ({"requests": [{"url": "http://x/"}, {"url": "http://x/", "status": "ok"}]}, "requests[1].status: expected an HTTP status code (100-599), got 'ok'"),
         ({"requests": [{"url": "http://x/", "status": 700}]}, "requests[0].status: expected an HTTP status code (100-599), got 700"),
@@ -127,8 +132,78 @@ def test_nothing_answering_is_status_minus_one_with_why(closed_port):
     ],
 )
 def test_bad_input_names_the_field_and_sends_nothing(args, message):
-    with patch("ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.probe.open_url") as opener:
+    with patch("ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.probe.open_url") as opener, \
+            patch("ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.tunnel.portforward") as forward:
         outcome, result = run_module(args)
     assert outcome == "fail"
     assert result["msg"].startswith(message)
     opener.assert_not_called()
+    forward.assert_not_called()
+
+
+class FakePortForward:
+    """What kubernetes.stream.portforward returns, its tunnel being a plain connection to a port on 127.0.0.1 (the
+    pod's port, here the test server's); ``refused`` pods get a closed tunnel and the kubelet's reason."""
+
+    opened = []
+
+    def __init__(self, api_method, name, namespace, ports, local_port, refused=()):
+        self.name, self.local_port, self.refused = name, local_port, refused
+        self.opened.append((namespace, name, ports))
+        self.closed = False
+
+    def socket(self, port):
+        if self.name in self.refused:
+            left, right = socket.socketpair()
+            right.close()
+            return left
+        return socket.create_connection(("127.0.0.1", self.local_port))
+
+    def error(self, port):
+        return "dial tcp4 10.244.1.7:{0}: connect: connection refused".format(port) if self.name in self.refused else None
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def port_forward(server):
+    """Every port-forward reaches the test server; the module's API client is never made against a cluster."""
+    FakePortForward.opened = []
+    server_port = int(server.rsplit(":", 1)[1])
+    with patch("ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.tunnel.portforward",
+               side_effect=lambda *a, **kw: FakePortForward(*a, local_port=server_port, refused=("broken-pod",), **kw)), \
+            patch.object(http_check, "get_api_client") as client:
+        client.return_value.configuration = Configuration()
+        yield client
+
+
+def test_a_pod_is_reached_through_its_port_forward(port_forward):
+    pod = {"namespace": "auth", "name": "auth-api-1", "port": 8000}
+    outcome, result = run_module({"kubeconfig": "/nowhere", "validate_certs": False,
+                                  "requests": [{"pod": pod, "path": "/health", "domain": "auth"},
+                                               {"pod": pod, "path": "/echo", "method": "POST", "status": 201, "body": {"a": 1}}]})
+    assert outcome == "exit"
+    first, second = result["responses"]
+    assert (first["status"], first["json"], first["url"]) == (200, {"status": "healthy"}, "pod://auth/auth-api-1:8000/health")
+    assert second["json"] == {"got": {"a": 1}, "type": "application/json"}
+    assert FakePortForward.opened == [("auth", "auth-api-1", "8000")] * 2
+    # The API client is made from the connection options, never with the targets' validate_certs.
+    assert port_forward.call_args.kwargs["kubeconfig"] == "/nowhere"
+    assert "validate_certs" not in port_forward.call_args.kwargs
+
+
+def test_a_pod_that_does_not_listen_is_no_answer_with_the_kubelets_reason(port_forward):
+    outcome, result = run_module({"requests": [{"pod": {"namespace": "auth", "name": "broken-pod", "port": 8000}, "path": "/health"}],
+                                  "retries": 1, "delay": 0.01})
+    assert outcome == "exit"
+    response = result["responses"][0]
+    assert (response["status"], response["attempts"]) == (-1, 2)
+    assert "port-forward: dial tcp4 10.244.1.7:8000: connect: connection refused" in response["msg"]
+
+
+def test_url_requests_need_no_cluster(server):
+    with patch.object(http_check, "get_api_client") as client:
+        outcome, result = run_module({"requests": [{"url": server + "/health"}]})
+    assert outcome == "exit" and result["all_matched"]
+    client.assert_not_called()

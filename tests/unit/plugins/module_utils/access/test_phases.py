@@ -80,13 +80,15 @@ def test_the_smoke_test_mode_decides_what_phase_40_needs():
         return [request.text for request in parse_permissions(phase_permissions("40", {"green": ["auth"], "ledger": "l"}, features))]
 
     assert "create pods/portforward in namespace auth" in texts("port_forward")
-    assert "list endpointslices.discovery.k8s.io in all namespaces" not in texts("port_forward")
+    assert "create pods/portforward in namespace auth" not in texts("endpoints")
+    assert "list endpointslices.discovery.k8s.io in all namespaces" in texts("port_forward")
     assert "list endpointslices.discovery.k8s.io in all namespaces" in texts("endpoints")
+    assert "list endpointslices.discovery.k8s.io in all namespaces" not in texts("url")
 
 
 @pytest.mark.parametrize("settings, features", [
-    ({}, ["apply_green", "port_forward"]),
-    ({"manual_sync": True}, ["apply_green", "port_forward"]),  # no ApplicationSet: nothing to freeze
+    ({}, ["apply_green", "endpoints", "port_forward"]),
+    ({"manual_sync": True}, ["apply_green", "endpoints", "port_forward"]),  # no ApplicationSet: nothing to freeze
     ({"applicationset": "set", "manual_sync": True, "green_source": "argocd", "smoke_test_mode": "url"}, ["argocd", "manual_sync"]),
     ({"green_source": "manifests", "smoke_test_mode": "endpoints"}, ["apply_green", "endpoints"]),
 ])
