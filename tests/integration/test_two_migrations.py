@@ -2,7 +2,7 @@
 
 Team shop follows docs/rehearse-your-own-migration.md as written: its inventory is the guide's (section 2) over the
 sample repository's, in an infrastructure repository with the collection installed from its tarball, and the phases
-run by FQCN from there. Team legacy runs from this checkout with knobs of its own: Service port 80 to container port
+run by FQCN from there (phase 10 through the repository's own playbook), then the repository's confirm_green.yml. Team legacy runs from this checkout with knobs of its own: Service port 80 to container port
 8080, colours told apart by the label ``track``, a Host rule on its ALB, a migration name of its own. Neither is
 EcoEco's: namespace ``api``, ``ecoeco-alb`` and the seed ApplicationSet are never touched (the scratch stream).
 
@@ -36,6 +36,8 @@ from collection_build import VENV_BIN, build_littered_checkout  # noqa: E402  (t
 from infra_checkout import infra_env, make_infra_repo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+# Team shop's infrastructure repository runs these phases through playbooks of its own (tests/packaging/infra_repo).
+SHOP_PLAYBOOKS = {"10_namespaces": "playbooks/namespaces.yml", "confirm_green": "playbooks/confirm_green.yml"}
 GUIDE = ROOT / "docs" / "rehearse-your-own-migration.md"
 PHASES = ["00_preflight", "10_namespaces", "20_network_policies", "30_green_deploy", "40_smoke_test", "50_switch_traffic",
           "60_blue_removal"]
@@ -180,7 +182,9 @@ def test_two_teams_migrate_side_by_side_under_load(two_teams, kube, sandbox_env,
     results = {SHOP.migration: repo / "results", LEGACY.migration: tmp_path / "legacy-results"}
 
     def run_shop(phase, *extra):
-        return subprocess.run([str(VENV_BIN / "ansible-playbook"), "ecoeco.bluegreen." + phase, *extra], cwd=repo, env=shop_env,
+        # The repository's own playbooks where it has one (phase 10 through its namespaces.yml), else the collection's.
+        playbook = SHOP_PLAYBOOKS.get(phase, "ecoeco.bluegreen." + phase)
+        return subprocess.run([str(VENV_BIN / "ansible-playbook"), playbook, *extra], cwd=repo, env=shop_env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, timeout=600)
 
     def run_legacy(phase, *extra):
@@ -204,6 +208,9 @@ def test_two_teams_migrate_side_by_side_under_load(two_teams, kube, sandbox_env,
             load.__exit__(None, None, None)
     assert_ok(run_shop("99_report"))
     assert_ok(run_legacy("99_report"))
+    # The repository's check that green serves: the modules take their connection from module_defaults through the
+    # collection's action groups; its last task asserts the ALB healthy and Argo CD holding no freeze record.
+    assert_ok(run_shop("confirm_green"))
 
     for team, other in ((SHOP, LEGACY), (LEGACY, SHOP)):
         ledger = read_ledger(kube, team.ledger)

@@ -2,8 +2,9 @@
 
 The tarball is installed into a fresh collections path of a copy of infra_repo/ (kubernetes.core and amazon.aws
 come from the controller's `ansible` package); the playbooks import ours by FQCN, call roles by FQCN and give the
-modules their connection through module_defaults of our action groups. One run on the sandbox from blue: the
-namespace phase, then the whole migration, then the confirmation that green serves.
+modules their connection through module_defaults of our action groups. Here: the repository's requirements are met
+by what is installed. Its playbooks run on the sandbox in tests/integration/test_two_migrations.py (team shop: the
+phases by FQCN, its namespaces.yml and confirm_green.yml), on a migration of its own instead of the seed's.
 """
 
 import subprocess
@@ -11,9 +12,7 @@ import subprocess
 import pytest
 
 from collection_build import VENV_BIN, ansible_free_env
-from infra_checkout import infra_env, make_infra_repo
-
-DOMAINS = ["auth", "my", "scan", "character", "location", "info", "chat"]
+from infra_checkout import make_infra_repo
 
 
 @pytest.fixture
@@ -35,22 +34,3 @@ def test_requirements_are_met_by_the_installed_collection(infra_repo):
     installed = run(infra_repo, env, "ansible-galaxy", "collection", "install", "--offline", "-r", "requirements.yml",
                     "-p", "collections")
     assert "Nothing to do" in installed
-
-
-def test_migration_from_the_infrastructure_repository(infra_repo, blue_state, kube):
-    from kubernetes import client
-
-    env = infra_env(blue_state)
-    core = client.CoreV1Api(kube)
-
-    run(infra_repo, env, "ansible-playbook", "playbooks/namespaces.yml")
-    labelled = {ns.metadata.name for ns in core.list_namespace(
-        label_selector="app.kubernetes.io/part-of=ecoeco-backend").items}
-    assert set(DOMAINS + ["data", "monitoring"]) <= labelled
-
-    run(infra_repo, env, "ansible-playbook", "playbooks/migrate.yml", "-e", "blue_removal_confirm=true")
-    assert "api" not in {ns.metadata.name for ns in core.list_namespace().items if ns.status.phase == "Active"}
-    assert (infra_repo / "results" / "report-latest.md").is_file()
-
-    # Its last task asserts the ALB is healthy and Argo CD holds no freeze record.
-    run(infra_repo, env, "ansible-playbook", "playbooks/confirm_green.yml")
