@@ -15,7 +15,8 @@ A need names a *scope*, which the caller maps to namespaces:
 and optionally a *feature* it depends on, which ``features_of`` reads off the inventory's settings (``argocd``: an
 ApplicationSet is managed; ``manual_sync``: Argo CD frozen from phase 30 to 50; ``apply_green``: phase 30 applies green
 itself, cloned from blue or from manifests, not through Argo CD; ``endpoints``: the smoke test reads the green endpoints (modes
-``endpoints`` and ``port_forward``); ``port_forward``: it calls them through the API server; ``ledger``: on when the ledger's namespace is given). A need whose scope has no namespace, or whose feature is
+``endpoints`` and ``port_forward``); ``port_forward``: it calls them through the API server (phase 40 and the release,
+whose ``smoke_test_mode`` is the release's smoke mode); ``ledger``: on when the ledger's namespace is given). A need whose scope has no namespace, or whose feature is
 off, is left out.
 
 What each verb means for kubernetes.core: ``k8s_info`` with a name is a get, without one a list; ``k8s`` with
@@ -130,6 +131,7 @@ PHASES = {
     "release": _ledger(first=True) + _service_switch("bluegreen_switch: the Service to the idle colour") + [
         need("", "services", ["list"], "release", "release: the Service and its colours"),
         need("apps", "deployments", ["get", "patch"], "release", "release: the idle colour's image and size, the old colour scaled to 0"),
+        need("", "pods/portforward", ["create"], "release", "release: smoke-test every Ready pod of the idle colour", "port_forward"),
     ],
     "release_rollback": _ledger() + _service_switch("bluegreen_switch: the Service back to the previous colour") + [
         need("apps", "deployments", ["get", "patch"], "release", "release_rollback: scale the previous colour back up"),

@@ -86,6 +86,15 @@ def test_the_smoke_test_mode_decides_what_phase_40_needs():
     assert "list endpointslices.discovery.k8s.io in all namespaces" not in texts("url")
 
 
+def test_the_release_smoke_mode_decides_whether_the_release_needs_port_forward():
+    def texts(mode):
+        needs = phase_permissions("release", {"release": "backend", "ledger": "l"}, features_of(smoke_test_mode=mode))
+        return [request.text for request in parse_permissions(needs)]
+
+    assert "create pods/portforward in namespace backend" in texts("port_forward")
+    assert "create pods/portforward in namespace backend" not in texts("endpoints")
+
+
 @pytest.mark.parametrize("settings, features", [
     ({}, ["apply_green", "endpoints", "port_forward"]),
     ({"manual_sync": True}, ["apply_green", "endpoints", "port_forward"]),  # no ApplicationSet: nothing to freeze
