@@ -81,11 +81,11 @@ whole_cluster_status=0
 step "pytest: tests against the sandbox, seed-state and scratch streams side by side"
 scratch_log="$results/scratch-stream.log"
 .venv/bin/python -m pytest -p no:cacheprovider -q --junitxml="$results/scratch.xml" \
-  "${sandbox_tests[@]}" -m "sandbox and not seed_state and not whole_cluster" "$@" >"$scratch_log" 2>&1 &
+  "${sandbox_tests[@]}" -m "sandbox and not seed_stream and not whole_cluster" "$@" >"$scratch_log" 2>&1 &
 scratch_pid=$!
 seed_status=0
 .venv/bin/python -m pytest -p no:cacheprovider -q --junitxml="$results/seed.xml" \
-  "${sandbox_tests[@]}" -m "sandbox and seed_state and not whole_cluster" "$@" || seed_status=$?
+  "${sandbox_tests[@]}" -m "sandbox and seed_stream and not whole_cluster" "$@" || seed_status=$?
 printf '\n=== seed stream %s after %ss; scratch stream (log: %s)\n' \
   "$(passed "$seed_status" && echo passed || echo FAILED)" $((SECONDS - stage_start)) "$scratch_log"
 ticks=0

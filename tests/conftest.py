@@ -27,6 +27,9 @@ SANDBOX_TESTS = ROOT / "tests" / "sandbox"
 
 # The fixtures that put the sandbox's own (seed) migration at its blue starting state.
 SEED_STATE_FIXTURES = {"blue_state", "module_blue_state"}
+# Scratch modules that run in the seed stream anyway, to even out the two streams' time (scripts/test-all.sh prints
+# each stream's time; move a module when one stream ends minutes before the other). Their objects are their own.
+SEED_STREAM_SCRATCH_MODULES = {"test_interrupted_phases", "test_module_targets", "test_lease"}
 
 
 def pytest_configure(config):
@@ -35,14 +38,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "seed_state: moves or reads the seed migration (namespace api, ecoeco-alb, the "
                                        "seed ApplicationSet); these run one at a time, in one stream, while the tests "
                                        "on scratch objects run in another (scripts/test-all.sh)")
+    config.addinivalue_line("markers", "seed_stream: runs in the seed stream (one test at a time): every seed_state test, "
+                                       "and the scratch modules placed there to even out the two streams' time")
     config.addinivalue_line("markers", "whole_cluster: stops a control-plane component, which every test running beside "
                                        "it would see fail; runs alone, before the two streams (scripts/test-all.sh)")
 
 
 def pytest_collection_modifyitems(items):
     """Mark the tests of the sandbox stage, and among them every test of a module that touches the seed migration
-    (a module whose tests share a module-scoped fixture stays in one stream); every test that does not use the
-    running sandbox is isolated from its variables."""
+    (a module whose tests share a module-scoped fixture stays in one stream) and the stream each runs in; every test
+    that does not use the running sandbox is isolated from its variables."""
     seed_modules = {item.module for item in items if SEED_STATE_FIXTURES & set(item.fixturenames)}
     for item in items:
         uses_sandbox = "sandbox_env" in item.fixturenames
@@ -50,6 +55,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.sandbox)
         if item.module in seed_modules:
             item.add_marker(pytest.mark.seed_state)
+        if item.get_closest_marker("seed_state") or item.module.__name__.rsplit(".", 1)[-1] in SEED_STREAM_SCRATCH_MODULES:
+            item.add_marker(pytest.mark.seed_stream)
         if not uses_sandbox:
             item.fixturenames.insert(0, "isolated_from_sandbox")
 
