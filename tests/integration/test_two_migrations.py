@@ -2,8 +2,9 @@
 
 Team shop follows docs/rehearse-your-own-migration.md as written: its inventory is the guide's (section 2) over the
 sample repository's, in an infrastructure repository with the collection installed from its tarball, and the phases
-run by FQCN from there (phase 10 through the repository's own playbook), then the repository's confirm_green.yml. Team legacy runs from this checkout with knobs of its own: Service port 80 to container port
-8080, colours told apart by the label ``track``, a Host rule on its ALB, a migration name of its own. Neither is
+run by FQCN from there (phase 10 through the repository's own playbook), then the repository's confirm_green.yml.
+Team legacy runs from this checkout with knobs of its own: Service port 80 to container port 8080, colours told
+apart by the label ``track``, a Host rule on its ALB, a migration name of its own. Neither is
 EcoEco's: namespace ``api``, ``ecoeco-alb`` and the seed ApplicationSet are never touched (the scratch stream).
 
 Phases 00 to 60 alternate shop, legacy; each ALB's routes get steady loopback load on the ALB's own front door

@@ -14,10 +14,10 @@ A need names a *scope*, which the caller maps to namespaces:
 
 and optionally a *feature* it depends on, which ``features_of`` reads off the inventory's settings (``argocd``: an
 ApplicationSet is managed; ``manual_sync``: Argo CD frozen from phase 30 to 50; ``apply_green``: phase 30 applies green
-itself, cloned from blue or from manifests, not through Argo CD; ``endpoints``: the smoke test reads the green endpoints (modes
-``endpoints`` and ``port_forward``); ``port_forward``: it calls them through the API server (phase 40 and the release,
-whose ``smoke_test_mode`` is the release's smoke mode); ``ledger``: on when the ledger's namespace is given). A need whose scope has no namespace, or whose feature is
-off, is left out.
+itself, cloned from blue or from manifests, not through Argo CD; ``endpoints``: the smoke test reads the green
+endpoints (modes ``endpoints`` and ``port_forward``); ``port_forward``: it calls them through the API server (phase 40,
+and the release, whose ``smoke_test_mode`` is the release's smoke mode); ``ledger``: on when the ledger's namespace is
+given). A need whose scope has no namespace, or whose feature is off, is left out.
 
 What each verb means for kubernetes.core: ``k8s_info`` with a name is a get, without one a list; ``k8s`` with
 ``state: present`` (with or without ``apply``) is a get, then a create or a patch; ``state: absent`` a get and a delete.
