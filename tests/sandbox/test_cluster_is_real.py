@@ -6,22 +6,13 @@ import time
 import urllib.request
 import uuid
 
-import pytest
 from kubernetes.client import AppsV1Api, CoreV1Api, DiscoveryV1Api, VersionApi
 from kubernetes.client.rest import ApiException
+from waiting import wait_for
 
 from ecoeco_sandbox.aws.target_health import set_health_override
 from ecoeco_sandbox.topology import loopback_address
 
-
-def wait(check, timeout=60, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met within {0} s".format(timeout))
 
 
 def http_get(pod_ip, port, path):
@@ -49,19 +40,6 @@ def app_deployment(name, annotations=None, replicas=2):
     }
 
 
-@pytest.fixture
-def namespace(kube):
-    core = CoreV1Api(kube)
-    name = "sandbox-test-" + uuid.uuid4().hex[:6]
-    core.create_namespace({"metadata": {"name": name}})
-    yield name
-    try:
-        core.delete_namespace(name)
-    except ApiException as error:
-        if error.status != 404:
-            raise
-
-
 def test_api_server_reports_kubernetes_1_35(kube):
     assert VersionApi(kube).get_code().git_version.startswith("v1.35.")
 
@@ -79,7 +57,7 @@ def test_deployment_becomes_available_on_application_nodes_and_pods_answer(kube,
         "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 8000, "targetPort": 8000}]}})
 
     started = time.monotonic()
-    wait(lambda: (AppsV1Api(kube).read_namespaced_deployment(
+    wait_for(lambda: (AppsV1Api(kube).read_namespaced_deployment(
         "web", namespace).status.available_replicas or 0) == 3)
     # Readiness is simulated with a delay (about 1-4 s), never instant.
     assert time.monotonic() - started > 0.5
@@ -90,15 +68,15 @@ def test_deployment_becomes_available_on_application_nodes_and_pods_answer(kube,
     def ready_endpoints():
         slices = DiscoveryV1Api(kube).list_namespaced_endpoint_slice(namespace, label_selector="kubernetes.io/service-name=web").items
         return [a for s in slices for e in s.endpoints or [] if e.conditions.ready for a in e.addresses]
-    assert sorted(wait(lambda: len(ready_endpoints()) == 3 and ready_endpoints())) == sorted(p.status.pod_ip for p in pods)
+    assert sorted(wait_for(lambda: len(ready_endpoints()) == 3 and ready_endpoints())) == sorted(p.status.pod_ip for p in pods)
 
     pod = pods[0]
-    code, body = wait(lambda: http_get(pod.status.pod_ip, 8000, "/api/v1/whoami")[0] and http_get(pod.status.pod_ip, 8000, "/api/v1/whoami"))
+    code, body = wait_for(lambda: http_get(pod.status.pod_ip, 8000, "/api/v1/whoami")[0] and http_get(pod.status.pod_ip, 8000, "/api/v1/whoami"))
     assert code == 200
     assert body["pod"] == pod.metadata.name and body["namespace"] == namespace and body["version"] == "green"
     assert http_get(pod.status.pod_ip, 8000, "/health") == (200, {"status": "healthy"})
     # The app learns readiness from its own watch of the pod, a moment after the API server knows it.
-    assert wait(lambda: http_get(pod.status.pod_ip, 8000, "/ready")[0] == 200)
+    assert wait_for(lambda: http_get(pod.status.pod_ip, 8000, "/ready")[0] == 200)
 
 
 def test_never_ready_pods_stay_unready_and_failing_pods_answer_500(kube, namespace):
@@ -106,9 +84,9 @@ def test_never_ready_pods_stay_unready_and_failing_pods_answer_500(kube, namespa
     apps.create_namespaced_deployment(namespace, app_deployment("stuck", {"sandbox.ecoeco.io/never-ready": "true"}, replicas=1))
     apps.create_namespaced_deployment(namespace, app_deployment("broken", {"sandbox.ecoeco.io/health": "failing"}, replicas=1))
     core = CoreV1Api(kube)
-    broken = wait(lambda: [p for p in core.list_namespaced_pod(namespace, label_selector="app=broken").items
+    broken = wait_for(lambda: [p for p in core.list_namespaced_pod(namespace, label_selector="app=broken").items
                            if p.status.pod_ip and p.status.phase == "Running"])[0]
-    assert wait(lambda: http_get(broken.status.pod_ip, 8000, "/health")[0] == 500)
+    assert wait_for(lambda: http_get(broken.status.pod_ip, 8000, "/health")[0] == 500)
     time.sleep(5)  # longer than the longest simulated readiness delay (1 s + 3 s jitter)
     stuck = core.list_namespaced_pod(namespace, label_selector="app=stuck").items[0]
     assert stuck.status.phase == "Running"
@@ -122,7 +100,7 @@ def test_deleting_a_namespace_finalizes(kube):
     name = "sandbox-finalize-" + uuid.uuid4().hex[:6]
     core.create_namespace({"metadata": {"name": name}})
     AppsV1Api(kube).create_namespaced_deployment(name, app_deployment("doomed", replicas=2))
-    wait(lambda: len(core.list_namespaced_pod(name).items) == 2)
+    wait_for(lambda: len(core.list_namespaced_pod(name).items) == 2)
     core.delete_namespace(name)
 
     def gone():
@@ -131,7 +109,7 @@ def test_deleting_a_namespace_finalizes(kube):
         except ApiException as error:
             return error.status == 404
         return False
-    wait(gone, timeout=90)
+    wait_for(gone, timeout=90)
 
 
 def test_blue_starting_state_serves_through_the_alb(blue_state, kube, aws):

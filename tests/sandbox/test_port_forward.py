@@ -4,25 +4,13 @@ to the kubelet endpoint of the pod's node (the kwok controller), which forwards 
 import json
 import re
 import subprocess
-import time
 import urllib.request
-import uuid
 
-import pytest
 from kubernetes.client import AppsV1Api, CoreV1Api, CustomObjectsApi
 from kubernetes.client.rest import ApiException
+from waiting import wait_for
 
 FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) ->")
-
-
-def wait(check, timeout=60, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met within {0} s".format(timeout))
 
 
 class PortForward:
@@ -52,19 +40,6 @@ class PortForward:
             return response.status, json.loads(response.read())
 
 
-@pytest.fixture
-def namespace(kube):
-    core = CoreV1Api(kube)
-    name = "sandbox-pf-" + uuid.uuid4().hex[:6]
-    core.create_namespace({"metadata": {"name": name}})
-    yield name
-    try:
-        core.delete_namespace(name)
-    except ApiException as error:
-        if error.status != 404:
-            raise
-
-
 def test_kubectl_port_forward_reaches_the_pod_through_the_api_server(kube, sandbox_env, namespace):
     core, apps = CoreV1Api(kube), AppsV1Api(kube)
     labels = {"app": "web", "version": "green"}
@@ -78,7 +53,7 @@ def test_kubectl_port_forward_reaches_the_pod_through_the_api_server(kube, sandb
     # Service port 80 in front of container port 8000: kubectl maps one to the other, as it does in production.
     core.create_namespaced_service(namespace, {
         "metadata": {"name": "web"}, "spec": {"selector": labels, "ports": [{"port": 80, "targetPort": 8000}]}})
-    wait(lambda: (apps.read_namespaced_deployment("web", namespace).status.available_replicas or 0) == 2)
+    wait_for(lambda: (apps.read_namespaced_deployment("web", namespace).status.available_replicas or 0) == 2)
     pods = core.list_namespaced_pod(namespace).items
 
     # kube-apiserver reaches a node's kubelet at its InternalIP and kubelet port: loopback, where kwok serves.
@@ -106,4 +81,4 @@ def test_kubectl_port_forward_reaches_the_pod_through_the_api_server(kube, sandb
         except ApiException as error:
             return error.status == 404
         return False
-    wait(port_forward_gone, timeout=30)
+    wait_for(port_forward_gone, timeout=30)

@@ -1,4 +1,4 @@
-"""Bounded polling shared by the integration tests."""
+"""Bounded polling shared by the tests against the sandbox (tests/ is on the import path: its conftest.py is there)."""
 
 import time
 
