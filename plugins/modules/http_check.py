@@ -51,14 +51,13 @@ options:
     description: How many requests are in flight at once.
     type: int
     default: 8
-  validate_certs:
+  validate_target_certs:
     description:
       - Whether the HTTPS certificates of the requests' targets are verified.
-      - Unlike in other Kubernetes modules, not about the API server's certificate, which is verified as the
-        kubeconfig (or E(K8S_AUTH_VERIFY_SSL)) says.
+      - O(validate_certs) is about the Kubernetes API server's certificate, as in every Kubernetes module of the
+        collection's C(kubernetes) action group.
     type: bool
     default: true
-    aliases: [verify_ssl]
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 attributes:
@@ -157,23 +156,15 @@ def argspec():
         retries=dict(type="int", default=0),
         delay=dict(type="float", default=1),
         concurrency=dict(type="int", default=8),
-        # Replaces the connection option of the same name: it is about the HTTP targets; the API server's certificate
-        # is checked as the kubeconfig (or K8S_AUTH_VERIFY_SSL) says.
-        validate_certs=dict(type="bool", default=True, aliases=["verify_ssl"]),
+        validate_target_certs=dict(type="bool", default=True),
     )
     return spec
-
-
-def port_forward(params):
-    """The sender of the requests that name a pod, over a client made from every connection option but validate_certs."""
-    connection = dict((key, params[key]) for key in AUTH_ARG_SPEC if key != "validate_certs")
-    return port_forward_sender(get_api_client(**connection).configuration)
 
 
 def main():
     module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
     try:
-        result = run_checks(module.params, port_forward=lambda: port_forward(module.params))
+        result = run_checks(module.params, port_forward=lambda: port_forward_sender(get_api_client(module).configuration))
     except BlueGreenError as e:
         module.fail_json(msg=str(e), **e.details)
     except CoreException as e:

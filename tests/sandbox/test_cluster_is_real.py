@@ -14,7 +14,6 @@ from ecoeco_sandbox.aws.target_health import set_health_override
 from ecoeco_sandbox.topology import loopback_address
 
 
-
 def http_get(pod_ip, port, path):
     try:
         with urllib.request.urlopen("http://{0}:{1}{2}".format(loopback_address(pod_ip), port, path), timeout=3) as response:
@@ -85,7 +84,7 @@ def test_never_ready_pods_stay_unready_and_failing_pods_answer_500(kube, namespa
     apps.create_namespaced_deployment(namespace, app_deployment("broken", {"sandbox.ecoeco.io/health": "failing"}, replicas=1))
     core = CoreV1Api(kube)
     broken = wait_for(lambda: [p for p in core.list_namespaced_pod(namespace, label_selector="app=broken").items
-                           if p.status.pod_ip and p.status.phase == "Running"])[0]
+                               if p.status.pod_ip and p.status.phase == "Running"])[0]
     assert wait_for(lambda: http_get(broken.status.pod_ip, 8000, "/health")[0] == 500)
     time.sleep(5)  # longer than the longest simulated readiness delay (1 s + 3 s jitter)
     stuck = core.list_namespaced_pod(namespace, label_selector="app=stuck").items[0]

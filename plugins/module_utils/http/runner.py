@@ -72,7 +72,7 @@ def run_checks(params, port_forward=None, sleep=time.sleep):
     if params["concurrency"] < 1:
         raise InvalidInput("concurrency", "1 or more", params["concurrency"])
     options = dict(timeout=params["timeout"], retries=params["retries"], delay=params["delay"],
-                   validate_certs=params["validate_certs"], sleep=sleep)
+                   validate_certs=params["validate_target_certs"], sleep=sleep)
     pod_sender = port_forward() if any("pod" in request for request in requests) else None
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=min(params["concurrency"], len(requests))) as pool:

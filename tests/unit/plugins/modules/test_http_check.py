@@ -184,7 +184,7 @@ def port_forward(server):
 
 def test_a_pod_is_reached_through_its_port_forward(port_forward):
     pod = {"namespace": "auth", "name": "auth-api-1", "port": 8000}
-    outcome, result = run_module({"kubeconfig": "/nowhere", "validate_certs": False,
+    outcome, result = run_module({"kubeconfig": "/nowhere", "validate_target_certs": False,
                                   "requests": [{"pod": pod, "path": "/health", "domain": "auth"},
                                                {"pod": pod, "path": "/echo", "method": "POST", "status": 201, "body": {"a": 1}}]})
     assert outcome == "exit"
@@ -192,9 +192,8 @@ def test_a_pod_is_reached_through_its_port_forward(port_forward):
     assert (first["status"], first["json"], first["url"]) == (200, {"status": "healthy"}, "pod://auth/auth-api-1:8000/health")
     assert second["json"] == {"got": {"a": 1}, "type": "application/json"}
     assert FakePortForward.opened == [("auth", "auth-api-1", "8000")] * 2
-    # The API client is made from the connection options, never with the targets' validate_certs.
-    assert port_forward.call_args.kwargs["kubeconfig"] == "/nowhere"
-    assert "validate_certs" not in port_forward.call_args.kwargs
+    # The API client is made from the module's connection options.
+    assert port_forward.call_args.args[0].params["kubeconfig"] == "/nowhere"
 
 
 def test_a_pod_that_does_not_listen_is_no_answer_with_the_kubelets_reason(port_forward):
