@@ -111,7 +111,8 @@ PHASES = {
     ],
     "40": _ledger() + _argocd("manual sync: restore Argo CD when the smoke test fails", "manual_sync") + [
         need("discovery.k8s.io", "endpointslices", ["list"], "cluster", "smoke_test: the green endpoints", "endpoints"),
-        need("", "pods/portforward", ["create"], "green", "smoke_test: a port-forward to every Ready green pod", "port_forward"),
+        need("", "pods/portforward", ["get", "create"], "green", "smoke_test: a port-forward to every Ready green pod (a websocket "
+             "upgrade: get, and create)", "port_forward"),
     ],
     "50": _ledger() + _argocd("traffic_switch: freeze Argo CD around the switch and restore it")
     + _gates("traffic_gate: the ALB before and after the switch") + _switch(("source", "green"), "bluegreen_switch: verify and flip"),
@@ -131,7 +132,8 @@ PHASES = {
     "release": _ledger(first=True) + _service_switch("bluegreen_switch: the Service to the idle colour") + [
         need("", "services", ["list"], "release", "release: the Service and its colours"),
         need("apps", "deployments", ["get", "patch"], "release", "release: the idle colour's image and size, the old colour scaled to 0"),
-        need("", "pods/portforward", ["create"], "release", "release: smoke-test every Ready pod of the idle colour", "port_forward"),
+        need("", "pods/portforward", ["get", "create"], "release", "release: smoke-test every Ready pod of the idle colour through a "
+             "port-forward", "port_forward"),
     ],
     "release_rollback": _ledger() + _service_switch("bluegreen_switch: the Service back to the previous colour") + [
         need("apps", "deployments", ["get", "patch"], "release", "release_rollback: scale the previous colour back up"),

@@ -8,6 +8,7 @@ attempt, closed after it.
 """
 
 import http.client
+import json
 import ssl
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.probe import CONTENT_LIMIT
@@ -19,6 +20,27 @@ try:
 except ImportError:
     # A dependency of the kubernetes library, reported missing by the module before any of this runs.
     pass
+
+
+def _refusal(reason):
+    """The API server's message in a refused websocket upgrade, which the client words as
+    ``Handshake status 403 Forbidden -+-+- {headers} -+-+- {Status}``."""
+    body = str(reason).rpartition(" -+-+- ")[2]
+    try:
+        return json.loads(body)["message"]
+    except (ValueError, KeyError, TypeError):
+        return str(reason)
+
+
+def _open(core, pod):
+    try:
+        return portforward(core.connect_get_namespaced_pod_portforward, pod["name"], pod["namespace"], ports=str(pod["port"]))
+    except AttributeError as e:
+        # The kubernetes client fails while it reports a refused upgrade (it decodes the absent body of its own
+        # ApiException); the API server's answer is that exception, the one it was handling.
+        if e.__context__ is None:
+            raise
+        raise ConnectionError("the API server refused the port-forward: " + _refusal(getattr(e.__context__, "reason", e.__context__))) from e
 
 
 def _tunnel_socket(forward, pod, scheme, timeout, validate_certs):
@@ -43,7 +65,7 @@ def port_forward_sender(configuration):
         # A client per tunnel: kubernetes.stream swaps its ApiClient's request method during the call, which is not
         # safe between threads sharing one client.
         core = CoreV1Api(ApiClient(configuration))
-        forward = portforward(core.connect_get_namespaced_pod_portforward, pod["name"], pod["namespace"], ports=str(pod["port"]))
+        forward = _open(core, pod)
         try:
             connection = http.client.HTTPConnection("localhost", pod["port"], timeout=timeout)
             connection.sock = _tunnel_socket(forward, pod, request.get("scheme", "http"), timeout, validate_certs)

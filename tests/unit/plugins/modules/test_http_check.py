@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 import pytest
 from kubernetes.client import Configuration
+from kubernetes.client.rest import ApiException
 
 from module_runner import run_main
 
@@ -203,6 +204,26 @@ def test_a_pod_that_does_not_listen_is_no_answer_with_the_kubelets_reason(port_f
     response = result["responses"][0]
     assert (response["status"], response["attempts"]) == (-1, 2)
     assert "port-forward: dial tcp4 10.244.1.7:8000: connect: connection refused" in response["msg"]
+
+
+def refused_upgrade(*_args, **_kwargs):
+    """What kubernetes.stream.portforward raises when the API server refuses the websocket upgrade: an AttributeError
+    from decoding the absent body of the ApiException it was raising."""
+    status = {"kind": "Status", "message": 'pods "auth-api-1" is forbidden: cannot get resource "pods/portforward"'}
+    try:
+        raise ApiException(status=0, reason="Handshake status 403 Forbidden -+-+- {'audit-id': 'x'} -+-+- " + json.dumps(status))
+    except ApiException as error:
+        error.body.decode("utf-8")
+
+
+def test_a_refused_port_forward_is_no_answer_with_the_api_servers_reason():
+    with patch("ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.tunnel.portforward", side_effect=refused_upgrade), \
+            patch.object(http_check, "get_api_client") as client:
+        client.return_value.configuration = Configuration()
+        outcome, result = run_module({"requests": [{"pod": {"namespace": "auth", "name": "auth-api-1", "port": 8000}, "path": "/health"}]})
+    assert outcome == "exit"
+    assert result["responses"][0]["msg"] == ('ConnectionError: the API server refused the port-forward: '
+                                             'pods "auth-api-1" is forbidden: cannot get resource "pods/portforward"')
 
 
 def test_url_requests_need_no_cluster(server):

@@ -80,6 +80,7 @@ def test_the_smoke_test_mode_decides_what_phase_40_needs():
         return [request.text for request in parse_permissions(phase_permissions("40", {"green": ["auth"], "ledger": "l"}, features))]
 
     assert "create pods/portforward in namespace auth" in texts("port_forward")
+    assert "get pods/portforward in namespace auth" in texts("port_forward")  # the websocket upgrade
     assert "create pods/portforward in namespace auth" not in texts("endpoints")
     assert "list endpointslices.discovery.k8s.io in all namespaces" in texts("port_forward")
     assert "list endpointslices.discovery.k8s.io in all namespaces" in texts("endpoints")
