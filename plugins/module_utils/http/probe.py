@@ -16,8 +16,13 @@ from ansible.module_utils.urls import open_url
 CONTENT_LIMIT = 4096
 
 
+def read_content(response):
+    """The start of an answer's body as text: enough to judge it and to say what went wrong."""
+    return response.read(CONTENT_LIMIT + 1).decode("utf-8", errors="replace")
+
+
 def _answer(response):
-    return response.getcode(), response.read(CONTENT_LIMIT + 1).decode("utf-8", errors="replace")
+    return response.getcode(), read_content(response)
 
 
 def send_to_url(request, data, headers, timeout, validate_certs):

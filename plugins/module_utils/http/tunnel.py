@@ -11,7 +11,7 @@ import http.client
 import json
 import ssl
 
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.probe import CONTENT_LIMIT
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.http.probe import read_content
 
 try:
     import websocket
@@ -72,7 +72,7 @@ def port_forward_sender(configuration):
             try:
                 connection.request(request["method"], request["path"], body=data, headers=headers)
                 response = connection.getresponse()
-                return response.status, response.read(CONTENT_LIMIT + 1).decode("utf-8", errors="replace")
+                return response.status, read_content(response)
             except (OSError, http.client.HTTPException) as e:
                 # The kubelet's reason (nothing listens on the port, say) comes on the tunnel's error channel.
                 reason = forward.error(pod["port"])
