@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and kwokctl
-# from Go modules into a cache outside the repository. A cache hit builds nothing; a failed build
-# leaves the previous cached binaries untouched (it builds into a temporary folder and renames).
+# Build one set of the sandbox's binaries from Go modules into a cache outside the repository:
+#   control-plane (default): kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok, kwokctl
+#   lb-controller: the AWS Load Balancer Controller
+# Each set has its own cache key, so a version bump of one rebuilds only that set. A cache hit builds nothing; a
+# failed build leaves the previous cached binaries untouched (it builds into a temporary folder and renames).
+# The last line of the output is the set's folder.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -9,10 +12,20 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/versions.env"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
-key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
+binary_set=${1:-control-plane}
+case "$binary_set" in
+  control-plane)
+    key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
+    wanted=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl) ;;
+  lb-controller)
+    key="aws-load-balancer-controller-${AWS_LOAD_BALANCER_CONTROLLER_VERSION}"
+    wanted=(aws-load-balancer-controller) ;;
+  *)
+    echo "usage: build-binaries.sh [control-plane|lb-controller]" >&2
+    exit 2 ;;
+esac
 cache_root=${ECOECO_SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ecoeco-bluegreen}
 out="$cache_root/bin/$key"
-wanted=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl)
 
 complete=yes
 for b in "${wanted[@]}"; do [ -x "$out/$b" ] || complete=no; done
@@ -30,32 +43,44 @@ staging=$(mktemp -d "$cache_root/building.XXXXXX" 2>/dev/null || { mkdir -p "$ca
 trap 'rm -rf "$staging"' EXIT
 start=$(date +%s)
 
-echo "sandbox: building Kubernetes v$KUBERNETES_VERSION, etcd v$ETCD_VERSION, kwok v$KWOK_VERSION (cold build, ~15-25 min on 2 cores)" >&2
-version_ldflags=""
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  version_ldflags+=" -X $p.gitVersion=v$KUBERNETES_VERSION -X $p.gitMajor=1"
-  version_ldflags+=" -X $p.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
-  version_ldflags+=" -X $p.gitCommit=0000000000000000000000000000000000000000 -X $p.gitTreeState=clean"
-  version_ldflags+=" -X $p.buildDate=1970-01-01T00:00:00Z"
-done
+build_control_plane() {
+  echo "sandbox: building Kubernetes v$KUBERNETES_VERSION, etcd v$ETCD_VERSION, kwok v$KWOK_VERSION (cold build, ~15-25 min on 2 cores)" >&2
+  local version_ldflags="" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    version_ldflags+=" -X $p.gitVersion=v$KUBERNETES_VERSION -X $p.gitMajor=1"
+    version_ldflags+=" -X $p.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
+    version_ldflags+=" -X $p.gitCommit=0000000000000000000000000000000000000000 -X $p.gitTreeState=clean"
+    version_ldflags+=" -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
 
-echo "sandbox: [1/3] kubernetes control plane and kubectl" >&2
-(cd "$here/gobuild/kubernetes" && go build -trimpath -tags=selinux,notest,grpcnotrace \
-  -ldflags "-s -w $version_ldflags" -o "$staging/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+  echo "sandbox: [1/3] kubernetes control plane and kubectl" >&2
+  (cd "$here/gobuild/kubernetes" && go build -trimpath -tags=selinux,notest,grpcnotrace \
+    -ldflags "-s -w $version_ldflags" -o "$staging/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
 
-echo "sandbox: [2/3] etcd" >&2
-(cd "$here/gobuild/etcd" && go build -trimpath -ldflags "-s -w" -o "$staging/etcd" go.etcd.io/etcd/server/v3)
+  echo "sandbox: [2/3] etcd" >&2
+  (cd "$here/gobuild/etcd" && go build -trimpath -ldflags "-s -w" -o "$staging/etcd" go.etcd.io/etcd/server/v3)
 
-echo "sandbox: [3/3] kwok and kwokctl" >&2
-kwok_ldflags="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=v$KUBERNETES_VERSION"
-(cd "$here/gobuild/kwok" && go build -trimpath -ldflags "$kwok_ldflags" -o "$staging/" \
-  sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
+  echo "sandbox: [3/3] kwok and kwokctl" >&2
+  local kwok_ldflags="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=v$KUBERNETES_VERSION"
+  (cd "$here/gobuild/kwok" && go build -trimpath -ldflags "$kwok_ldflags" -o "$staging/" \
+    sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
+}
+
+build_lb_controller() {
+  echo "sandbox: building the AWS Load Balancer Controller v$AWS_LOAD_BALANCER_CONTROLLER_VERSION (cold build, ~4-6 min on 2 cores)" >&2
+  local module=sigs.k8s.io/aws-load-balancer-controller/v3
+  (cd "$here/gobuild/aws-load-balancer-controller" && go build -trimpath \
+    -ldflags "-s -w -X $module/pkg/version.GitVersion=v$AWS_LOAD_BALANCER_CONTROLLER_VERSION" \
+    -o "$staging/aws-load-balancer-controller" "$module")
+}
+
+if [ "$binary_set" = control-plane ]; then build_control_plane; else build_lb_controller; fi
 
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 mv "$staging" "$out"
 trap - EXIT
-echo "sandbox: binaries built in $(( $(date +%s) - start )) s" >&2
+echo "sandbox: $binary_set binaries built in $(( $(date +%s) - start )) s" >&2
 echo "$out"

@@ -78,7 +78,7 @@ class Sandbox:
 
     def request_counts(self):
         """{(verb, resource): count} from the API server's apiserver_request_total, of the requests a client like
-        Ansible makes: cluster-wide lists and watches (the sandbox's stand-in controllers and front door), status
+        Ansible makes: cluster-wide lists and watches (the sandbox's health checks and front door), status
         writes, and what the control plane's controllers and kwok read and write are left out, so the idle
         background is near 0 (discovery requests are left out with them)."""
         text = self.api.call_api("/metrics", "GET", auth_settings=["BearerToken"], _preload_content=False, _return_http_data_only=True).data.decode()

@@ -1,6 +1,7 @@
-"""The Go-built binaries (Kubernetes control plane, kubectl, etcd, kwok) and the Argo CD CRDs.
+"""The Go-built binaries (Kubernetes control plane, kubectl, etcd, kwok; the AWS Load Balancer Controller) and the
+CRDs of Argo CD and of the load balancer controller.
 
-Both come from the Go module proxy and are cached outside the checkout; ``build-binaries.sh`` builds
+All come from the Go module proxy and are cached outside the checkout; ``build-binaries.sh`` builds
 only on a cache miss and never replaces good binaries with a failed build.
 """
 
@@ -25,26 +26,38 @@ def versions():
     return pinned
 
 
-def ensure_binaries():
-    """Return the folder holding every binary, building them first if the cache lacks any."""
+def ensure_binaries(binary_set="control-plane"):
+    """Return the folder holding one set's binaries (``control-plane`` or ``lb-controller``), building them first if
+    the cache lacks any."""
     if shutil.which("go") is None:
-        raise SandboxError("Go is not installed: the sandbox builds Kubernetes, etcd and kwok from Go modules (Go >= 1.26 needed).")
-    result = subprocess.run(["bash", str(SANDBOX_SOURCE / "build-binaries.sh")], stdout=subprocess.PIPE, text=True, check=False)
+        raise SandboxError("Go is not installed: the sandbox builds Kubernetes, etcd, kwok and the AWS Load Balancer Controller "
+                           "from Go modules (Go >= 1.26 needed).")
+    result = subprocess.run(["bash", str(SANDBOX_SOURCE / "build-binaries.sh"), binary_set], stdout=subprocess.PIPE, text=True, check=False)
     if result.returncode != 0:
-        raise SandboxError("building the sandbox binaries failed (exit {0}); the output above says where. "
-                           "Previously cached binaries, if any, are untouched.".format(result.returncode))
+        raise SandboxError("building the sandbox's {0} binaries failed (exit {1}); the output above says where. "
+                           "Previously cached binaries, if any, are untouched.".format(binary_set, result.returncode))
     return Path(result.stdout.strip().splitlines()[-1])
+
+
+def _module_folder(module, version, what):
+    env = dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod")
+    result = subprocess.run(["go", "mod", "download", "-json", "{0}@v{1}".format(module, version)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, check=False)
+    info = json.loads(result.stdout or "{}")
+    if result.returncode != 0 or "Dir" not in info:
+        raise SandboxError("could not fetch {0} ({1} v{2} Go module): {3}".format(
+            what, module, version, info.get("Error") or result.stderr.strip()))
+    return Path(info["Dir"])
 
 
 def argocd_crd_files():
     """The real Argo CD CRDs (Application, ApplicationSet, AppProject) from the argo-cd Go module."""
-    version = versions()["ARGOCD_VERSION"]
-    env = dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod")
-    result = subprocess.run(["go", "mod", "download", "-json", "github.com/argoproj/argo-cd/v3@v" + version],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, check=False)
-    info = json.loads(result.stdout or "{}")
-    if result.returncode != 0 or "Dir" not in info:
-        raise SandboxError("could not fetch the Argo CD CRDs (argo-cd v{0} Go module): {1}".format(
-            version, info.get("Error") or result.stderr.strip()))
-    crds = Path(info["Dir"]) / "manifests" / "crds"
+    crds = _module_folder("github.com/argoproj/argo-cd/v3", versions()["ARGOCD_VERSION"], "the Argo CD CRDs") / "manifests" / "crds"
     return [crds / name for name in ("application-crd.yaml", "applicationset-crd.yaml", "appproject-crd.yaml")]
+
+
+def lb_controller_crd_files():
+    """The AWS Load Balancer Controller's CRDs (TargetGroupBinding, IngressClassParams, ...) from its Go module."""
+    folder = _module_folder("sigs.k8s.io/aws-load-balancer-controller/v3", versions()["AWS_LOAD_BALANCER_CONTROLLER_VERSION"],
+                            "the AWS Load Balancer Controller's CRDs")
+    return [folder / "helm" / "aws-load-balancer-controller" / "crds" / "crds.yaml"]

@@ -14,11 +14,13 @@ import boto3
 from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api, VersionApi
 
 from ecoeco_sandbox import argocd, binaries, blue_drift, blue_state, cluster, kube, topology
+from ecoeco_sandbox.aws import load_balancer_controller, seed
 from ecoeco_sandbox.errors import SandboxError
 from ecoeco_sandbox.frontdoor.addresses import alb_url, read_book
 from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
 
 PART_OF_SELECTOR = "app.kubernetes.io/part-of=ecoeco-backend"
+REGION = "ap-northeast-2"
 START = time.monotonic()
 
 
@@ -44,10 +46,10 @@ def read_state(paths):
         return None
 
 
-def services_pid(paths):
-    """The helper process's PID while it runs (a killed one can linger as a zombie: that counts as gone)."""
+def running_pid(pid_file):
+    """The PID in ``pid_file`` while that process runs (a killed one can linger as a zombie: that counts as gone)."""
     try:
-        pid = int(paths.services_pid.read_text())
+        pid = int(pid_file.read_text())
         state = Path("/proc", str(pid), "stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, ValueError, IndexError):
         return None
@@ -63,8 +65,10 @@ def health(paths):
         return "state folder {0} exists but holds no finished sandbox (an interrupted up?)".format(paths.home)
     if not cluster.configuration_is_current(paths, Path(state["bin_dir"]), binaries.versions(), int(state["apiserver"].rsplit(":", 1)[1])):
         return "it was started from another kwokctl configuration (an older checkout, or sandbox/kwok changed since)"
-    if services_pid(paths) is None or not paths.services_ready.exists():
+    if running_pid(paths.services_pid) is None or not paths.services_ready.exists():
         return "the AWS/apps helper process is not running (see {0})".format(paths.services_log)
+    if running_pid(paths.lb_controller_pid) is None:
+        return "the AWS Load Balancer Controller is not running (see {0})".format(paths.lb_controller_log)
     try:
         api = kube.connect(paths.kubeconfig)[0]
         CoreV1Api(api).list_namespace(_request_timeout=5)
@@ -140,9 +144,8 @@ def wait_until_blue_serves(paths, domains):
         items = net.list_namespaced_ingress(blue_state.SOURCE_NAMESPACE).items
         return len(items) == len(domains) and all(i.status.load_balancer.ingress for i in items)
 
-    kube.wait_for(ingresses_admitted, 120, "the stand-in Load Balancer Controller to admit the Ingresses")
-    elbv2 = boto3.client("elbv2", region_name="ap-northeast-2", endpoint_url=read_state(paths)["aws_endpoint_url"],
-                         aws_access_key_id="testing", aws_secret_access_key="testing")
+    kube.wait_for(ingresses_admitted, 120, "the AWS Load Balancer Controller to admit the Ingresses")
+    elbv2 = aws_client("elbv2", read_state(paths)["aws_endpoint_url"])
 
     def target_groups_healthy():
         """Only the seed ALB's groups: other migrations' ALBs (tests running beside a reset) come and go, and a
@@ -165,7 +168,22 @@ def wait_until_blue_serves(paths, domains):
     say("ALB {0} routes to blue; every target group healthy".format(blue_state.LOAD_BALANCER_NAME))
 
 
-ARGOCD_CRDS = ("applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io")
+def aws_client(service, endpoint_url):
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def start_lb_controller(paths, bin_dir, aws_endpoint):
+    """Seed the AWS network the controller expects, give each Node its EC2 instance, start the controller."""
+    network = seed.seed_network(aws_client("ec2", aws_endpoint), [node[0] for node in topology.NODES])
+    core = CoreV1Api(kube.connect(paths.kubeconfig)[0])
+    for node in core.list_node().items:
+        if not node.spec.provider_id:
+            core.patch_node(node.metadata.name, {"spec": {"providerID": network["provider_ids"][node.metadata.name]}})
+    return load_balancer_controller.start(paths, bin_dir, aws_endpoint, REGION, network["vpc_id"], seed.CLUSTER_NAME)
+
+
+CRDS = ("applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io", "targetgroupbindings.elbv2.k8s.aws",
+        "ingressclassparams.elbv2.k8s.aws")
 
 
 def crds_established(dyn, names):
@@ -191,8 +209,9 @@ def up(paths, domains):
     cluster.require_free_port(apiserver_port, "apiserver", grace)
     cluster.require_free_port(aws_port, "aws", grace)
     bin_dir = binaries.ensure_binaries()
-    say("binaries ready in {0}".format(bin_dir))
-    crd_files = binaries.argocd_crd_files()
+    lb_controller_dir = binaries.ensure_binaries("lb-controller")
+    say("binaries ready in {0} and {1}".format(bin_dir, lb_controller_dir))
+    crd_files = binaries.argocd_crd_files() + binaries.lb_controller_crd_files()
     paths.home.mkdir(parents=True, exist_ok=True)
     try:
         cluster.create(paths, bin_dir, binaries.versions(), apiserver_port)
@@ -204,11 +223,15 @@ def up(paths, domains):
             created = subprocess.run([str(bin_dir / "kubectl"), "--kubeconfig", str(paths.kubeconfig), "create", "-f", str(crd_file)],
                                      check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             if created.returncode != 0:
-                raise SandboxError("could not create the Argo CD CRD from {0}: {1}".format(crd_file, created.stderr.strip()))
-        kube.wait_for(lambda: crds_established(dyn, ARGOCD_CRDS), 60, "the Argo CD CRDs to be established")
-        say("{0} nodes and the Argo CD CRDs (v{1}) in place".format(len(topology.NODES), binaries.versions()["ARGOCD_VERSION"]))
+                raise SandboxError("could not create the CRDs from {0}: {1}".format(crd_file, created.stderr.strip()))
+        kube.wait_for(lambda: crds_established(dyn, CRDS), 60, "the CRDs to be established")
+        pinned = binaries.versions()
+        say("{0} nodes and the CRDs of Argo CD v{1} and the AWS Load Balancer Controller v{2} in place".format(
+            len(topology.NODES), pinned["ARGOCD_VERSION"], pinned["AWS_LOAD_BALANCER_CONTROLLER_VERSION"]))
         aws_endpoint, frontdoor_url = start_services(paths, aws_port)
-        say("moto ELBv2/EC2 on {0}, stand-in Load Balancer Controller, pod apps and front door {1} running".format(aws_endpoint, frontdoor_url))
+        say("moto ELBv2/EC2 on {0}, the ALB's health checks, pod apps and front door {1} running".format(aws_endpoint, frontdoor_url))
+        start_lb_controller(paths, lb_controller_dir, aws_endpoint)
+        say("AWS Load Balancer Controller v{0} running (log {1})".format(pinned["AWS_LOAD_BALANCER_CONTROLLER_VERSION"], paths.lb_controller_log))
         paths.state_file.write_text(json.dumps({"apiserver": "https://127.0.0.1:{0}".format(apiserver_port),
                                                 "aws_endpoint_url": aws_endpoint, "frontdoor_url": frontdoor_url,
                                                 "bin_dir": str(bin_dir), "domains": domains}))
@@ -227,9 +250,9 @@ def down(paths, quiet=False):
         if not quiet:
             say("nothing to stop: no sandbox state at {0}".format(paths.home))
         return 0
-    pid = services_pid(paths)
-    if pid:
-        os.kill(pid, 15)
+    for pid in (running_pid(paths.services_pid), running_pid(paths.lb_controller_pid)):
+        if pid:
+            os.kill(pid, 15)
     state = read_state(paths) or {}
     bin_dir = state.get("bin_dir")
     cluster.delete(paths, None if bin_dir is None else Path(bin_dir))
@@ -319,7 +342,7 @@ def served_albs(paths):
 
 def resident_memory_mib(paths):
     total_kib = 0
-    for pid in cluster.processes_using(paths.home) + [services_pid(paths) or 0]:
+    for pid in cluster.processes_using(paths.home) + [running_pid(paths.services_pid) or 0]:
         try:
             for line in open("/proc/{0}/status".format(pid), encoding="ascii"):
                 if line.startswith("VmRSS:"):

@@ -19,6 +19,8 @@ class Paths:
         self.services_pid = self.home / "services.pid"
         self.services_log = self.home / "services.log"
         self.services_ready = self.home / "services.ready"
+        self.lb_controller_pid = self.home / "lb-controller.pid"
+        self.lb_controller_log = self.home / "lb-controller.log"
         self.frontdoor_albs = self.home / "frontdoor-albs.json"
         self.kwokctl_config = self.home / "kwokctl.yaml"
         self.state_file = self.home / "state.json"

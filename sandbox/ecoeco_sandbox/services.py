@@ -1,6 +1,7 @@
-"""The sandbox's long-running helper process: the moto AWS endpoint, the stand-in AWS Load Balancer
-Controller, the stand-in apps on pod IPs with the kwok PortForward that reaches each of them, and the front door
-(``frontdoor``). Started detached by ``up``; ``down`` stops it.
+"""The sandbox's long-running helper process: the moto AWS endpoint, the ALB's health checks (``health_checks``),
+the stand-in apps on pod IPs with the kwok PortForward that reaches each of them, and the front door (``frontdoor``,
+the ALB's data plane). Started detached by ``up``; ``down`` stops it. The AWS Load Balancer Controller is the real
+one, a process of its own (``aws/load_balancer_controller``).
 
 Run as ``python -m ecoeco_sandbox.services --home DIR --aws-port PORT --frontdoor-port PORT --kube-proxy-lag SECONDS``.
 """
@@ -14,15 +15,15 @@ import threading
 
 import boto3
 from kubernetes import config
-from kubernetes.client import CoreV1Api, CustomObjectsApi
+from kubernetes.client import CoreV1Api, CustomObjectsApi, DiscoveryV1Api
 
 from ecoeco_sandbox import frontdoor, ip_allocator
-from ecoeco_sandbox.aws import lb_controller, moto_server, seed
+from ecoeco_sandbox.aws import moto_server
+from ecoeco_sandbox.aws.health_checks import HealthChecks
 from ecoeco_sandbox.files import write_whole
 from ecoeco_sandbox.paths import Paths
 from ecoeco_sandbox.podapps import PodApps
 from ecoeco_sandbox.port_forwards import PortForwards
-from ecoeco_sandbox.topology import NODES
 
 LOG = logging.getLogger("ecoeco_sandbox.services")
 REGION = "ap-northeast-2"
@@ -75,12 +76,10 @@ def main(argv=None):
         signal.signal(sig, lambda *_args: stop.set())
 
     server, endpoint_url = moto_server.start(port=args.aws_port)
-    elbv2, ec2 = aws_client("elbv2", endpoint_url), aws_client("ec2", endpoint_url)
-    network = seed.seed_network(ec2, [node[0] for node in NODES])
     api = config.new_client_from_config(config_file=str(paths.kubeconfig))
-    controller = lb_controller.LoadBalancerController(api, elbv2, ec2, network)
-    controller_thread = threading.Thread(target=controller.run, args=(stop,), name="lb-controller", daemon=True)
-    controller_thread.start()
+    health_checks = HealthChecks(CoreV1Api(api), CustomObjectsApi(api), DiscoveryV1Api(api))
+    health_thread = threading.Thread(target=health_checks.run, args=(stop,), name="health-checks", daemon=True)
+    health_thread.start()
     frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), args.frontdoor_port, args.kube_proxy_lag,
                                     paths.frontdoor_albs, stop)
     # Whole or not at all: `sandboxctl up` reads the file as soon as it exists.
@@ -90,7 +89,7 @@ def main(argv=None):
         asyncio.run(serve_pods(CoreV1Api(api), CustomObjectsApi(api), stop))
     finally:
         stop.set()
-        controller_thread.join(timeout=5)
+        health_thread.join(timeout=5)
         server.stop()
         paths.services_ready.unlink(missing_ok=True)
 

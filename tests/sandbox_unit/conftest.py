@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox's AWS half: moto in-process (patched) and a fake Kubernetes API server."""
+"""Fixtures for the sandbox's AWS half: moto in-process, patched as the sandbox patches it."""
 
 import os
 import sys
@@ -13,8 +13,6 @@ if SANDBOX_SOURCE not in sys.path:
 
 from ecoeco_sandbox.aws import moto_server  # noqa: E402  (needs the path above)
 from ecoeco_sandbox.aws.target_health import REGISTRY  # noqa: E402
-
-from kube_fakes import FakeApiServer  # noqa: E402
 
 
 class CallLog:
@@ -46,9 +44,3 @@ def aws():
         elbv2.meta.events.register("before-call", calls)
         yield elbv2, ec2, calls
     REGISTRY.clear()
-
-
-@pytest.fixture
-def kube():
-    """A FakeApiServer; ``kube.api_client`` is a real kubernetes ApiClient talking to it."""
-    return FakeApiServer()

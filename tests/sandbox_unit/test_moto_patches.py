@@ -75,11 +75,20 @@ def test_seed_network_is_idempotent(aws):
     first = seed_network(ec2, ["worker-1", "worker-2"])
     again = seed_network(ec2, ["worker-1", "worker-2"])
     assert again == first
-    assert len(first["subnet_ids"]) == 2 and set(first["instances"]) == {"worker-1", "worker-2"}
-    zones = {s["AvailabilityZone"] for s in ec2.describe_subnets(SubnetIds=first["subnet_ids"])["Subnets"]}
-    assert zones == {"ap-northeast-2a", "ap-northeast-2c"}
-    states = {i["State"]["Name"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]}
-    assert len(ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["ecoeco-sandbox"]}])["Vpcs"]) == 1 and states == {"running"}
+    assert len(first["subnet_ids"]) == 2 and set(first["provider_ids"]) == {"worker-1", "worker-2"}
+    subnets = ec2.describe_subnets(SubnetIds=first["subnet_ids"])["Subnets"]
+    assert {s["AvailabilityZone"] for s in subnets} == {"ap-northeast-2a", "ap-northeast-2c"}
+    # What the AWS Load Balancer Controller discovers: subnets for ELB shared with the cluster, instances whose id
+    # the Nodes' providerID carries, in the nodes' security group that the cluster owns.
+    assert all({"Key": "kubernetes.io/cluster/ecoeco-sandbox", "Value": "shared"} in s["Tags"] for s in subnets)
+    instances = {i["InstanceId"]: i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]}
+    assert {p.rsplit("/", 1)[1] for p in first["provider_ids"].values()} == set(instances)
+    assert all(p.startswith("aws:///ap-northeast-2") for p in first["provider_ids"].values())
+    assert {i["State"]["Name"] for i in instances.values()} == {"running"}
+    assert {g["GroupId"] for i in instances.values() for g in i["SecurityGroups"]} == {first["security_group_id"]}
+    [group] = ec2.describe_security_groups(GroupIds=[first["security_group_id"]])["SecurityGroups"]
+    assert {"Key": "kubernetes.io/cluster/ecoeco-sandbox", "Value": "owned"} in group["Tags"]
+    assert len(ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["ecoeco-sandbox"]}])["Vpcs"]) == 1
 
 
 def test_moto_server_serves_patched_health_over_http():
@@ -89,7 +98,7 @@ def test_moto_server_serves_patched_health_over_http():
         elbv2, ec2 = session.client("elbv2", endpoint_url=endpoint_url), session.client("ec2", endpoint_url=endpoint_url)
         network = seed_network(ec2, ["worker-1"])
         tg = elbv2.create_target_group(Name="tg", Protocol="HTTP", Port=30001, VpcId=network["vpc_id"])["TargetGroups"][0]
-        elbv2.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": network["instances"]["worker-1"]}])
+        elbv2.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": network["provider_ids"]["worker-1"].rsplit("/", 1)[1]}])
         REGISTRY.set(tg["TargetGroupArn"], Health.of("initial"))
         [description] = elbv2.describe_target_health(TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]
         assert description["TargetHealth"] == {"State": "initial", "Reason": "Elb.InitialHealthChecking", "Description": "Initial health checks in progress"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # A moto in-process test: with AWS_ENDPOINT_URL inherited, botocore would send its calls to that endpoint instead.
-MOTO_TEST = "tests/sandbox_unit/test_lb_controller.py::test_group_members_in_two_namespaces_share_one_alb"
+MOTO_TEST = "tests/sandbox_unit/test_moto_patches.py::test_seed_network_is_idempotent"
 
 
 def test_unit_tests_ignore_the_sandbox_variables_of_the_calling_shell(tmp_path):

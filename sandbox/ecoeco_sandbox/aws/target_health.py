@@ -6,11 +6,11 @@ The patch installed here decides each target's state, in order, from:
 1. a test override: a tag on the target group, key ``sandbox.ecoeco.io/health.<target-id>``
    (one target) or ``sandbox.ecoeco.io/health`` (every target of the group), value a state
    from ``STATES``; the per-target tag wins over the group-wide one;
-2. the health the stand-in Load Balancer Controller computed for the target group
-   (``REGISTRY``), applied to targets moto itself considers in service;
+2. the health the sandbox's model of the ALB's health checks decided for the target group
+   (``REGISTRY``, written by ``health_checks``), applied to targets moto itself considers in service;
 3. moto's own answer (``unused`` for a stopped instance, ``Target.NotRegistered``, ...).
 
-moto runs in the controller's process (``ThreadedMotoServer`` or ``mock_aws``), so patching
+moto runs in the sandbox helper's process (``ThreadedMotoServer`` or ``mock_aws``), so patching
 the backend class is enough; every client sees the result through ``describe_target_health``.
 """
 
@@ -53,7 +53,7 @@ class Health:
 
 
 class HealthRegistry:
-    """Thread-safe map target group ARN -> Health, written by the controller, read by the patch."""
+    """Thread-safe map target group ARN -> Health, written by the health checks, read by the patch."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -65,7 +65,7 @@ class HealthRegistry:
             self._by_arn[target_group_arn] = health
 
     def get(self, target_group_arn):
-        """Computed health of ``target_group_arn``, or None when the controller has not decided."""
+        """Computed health of ``target_group_arn``, or None when the health checks have not decided."""
         with self._lock:
             return self._by_arn.get(target_group_arn)
 
@@ -93,7 +93,7 @@ def set_health_override(elbv2_client, target_group_arn, target_id, state):
 
     Works through the ELBv2 API (tags), so a test or playbook in another process can use it too:
     ``aws elbv2 add-tags --resource-arns <tg> --tags Key=sandbox.ecoeco.io/health.<id>,Value=unhealthy``.
-    Mind moto's limit of 10 tags per resource (the controller uses 3).
+    Mind moto's limit of 10 tags per resource (the load balancer controller uses 3).
     """
     key = override_tag_key(target_id)
     if state is None:
@@ -104,7 +104,7 @@ def set_health_override(elbv2_client, target_group_arn, target_id, state):
 
 
 def decide(status, tags, computed):
-    """Final FakeHealthStatus for moto's ``status`` given the group's tags and the controller's Health."""
+    """Final FakeHealthStatus for moto's ``status`` given the group's tags and the health checks' Health."""
     override = tags.get(override_tag_key(status.instance_id)) or tags.get(OVERRIDE_TAG)
     if override in REASONS:
         health = Health.of(override)
