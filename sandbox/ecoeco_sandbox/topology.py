@@ -9,7 +9,8 @@ APPLICATION_LABEL = {"workload": "application"}
 # name -> (labels, taints); each node gets a /20 of the pod network 10.244.0.0/16 (pod_cidr).
 NODES = [
     # Labelled as kubeadm labels a control-plane node, so that the load balancer controller does not make it a target.
-    ("k8s-master", {"node-role.kubernetes.io/control-plane": "", "node.kubernetes.io/exclude-from-external-load-balancers": ""}, [("node-role.kubernetes.io/control-plane", "", "NoSchedule")]),
+    ("k8s-master", {"node-role.kubernetes.io/control-plane": "", "node.kubernetes.io/exclude-from-external-load-balancers": ""},
+     [("node-role.kubernetes.io/control-plane", "", "NoSchedule")]),
     ("k8s-worker-1", dict(APPLICATION_LABEL), []),
     ("k8s-worker-2", dict(APPLICATION_LABEL), []),
     ("k8s-rabbitmq", {"workload": "message-queue"}, [("dedicated", "rabbitmq", "NoSchedule")]),
