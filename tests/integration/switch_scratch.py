@@ -172,7 +172,8 @@ class ScratchMigration:
         return policies
 
     def target_group_arn(self, namespace, domain):
-        wanted = "{0}/{1}:8000".format(namespace, self.workload(domain))
+        # The controller tags a target group <namespace>/<ingress>-<service>:<port>; Ingress and Service share the name.
+        wanted = "{0}/{1}-{1}:8000".format(namespace, self.workload(domain))
         for page in self.elbv2.get_paginator("describe_target_groups").paginate():
             arns = [group["TargetGroupArn"] for group in page["TargetGroups"]]
             for start in range(0, len(arns), 20):

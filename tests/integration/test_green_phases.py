@@ -160,7 +160,8 @@ class ScratchMigration:
 
     def target_group_arn(self, elbv2, domain):
         """ARN of the target group the load balancer controller made for the green Service of ``domain``."""
-        wanted = "{0}/{1}:8000".format(domain, self.workload(domain))
+        # The controller tags a target group <namespace>/<ingress>-<service>:<port>; Ingress and Service share the name.
+        wanted = "{0}/{1}-{1}:8000".format(domain, self.workload(domain))
         arns = [group["TargetGroupArn"] for page in elbv2.get_paginator("describe_target_groups").paginate() for group in page["TargetGroups"]]
         for start in range(0, len(arns), 20):
             for description in elbv2.describe_tags(ResourceArns=arns[start:start + 20])["TagDescriptions"]:
