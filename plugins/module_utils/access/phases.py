@@ -53,9 +53,11 @@ def _argocd(why, feature="argocd"):
 
 
 def _gates(why):
-    """traffic_gate: the Ingresses the controller admitted and the NodePorts of their Services, one list each."""
+    """traffic_gate: the Ingresses the controller admitted and the NodePorts of their Services, one list each; the
+    Warning events on Ingresses when the ALB's rules do not serve the expected side (the controller's reason)."""
     return [need("networking.k8s.io", "ingresses", ["list"], "cluster", why),
-            need("", "services", ["list"], "cluster", why)]
+            need("", "services", ["list"], "cluster", why),
+            need("", "events", ["list"], "cluster", why + ": the load balancer controller's warnings")]
 
 
 def _switch(scopes, why):

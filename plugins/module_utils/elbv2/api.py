@@ -54,3 +54,26 @@ def describe_load_balancers(client, **params):
 @AWSRetry.jittered_backoff(retries=10)
 def describe_target_health(client, target_group_arn):
     return client.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+
+
+class ListenerErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = AnsibleELBv2Error
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ListenerNotFound")
+
+
+@LoadBalancerErrorHandler.list_error_handler("describe listeners of {load_balancer_arn}", default_value=None)
+@AWSRetry.jittered_backoff(retries=10)
+def describe_listeners(client, load_balancer_arn):
+    paginator = client.get_paginator("describe_listeners")
+    return paginator.paginate(LoadBalancerArn=load_balancer_arn).build_full_result()["Listeners"]
+
+
+# None when the listener is gone (its load balancer deleted between two reads).
+@ListenerErrorHandler.list_error_handler("describe rules of {listener_arn}", default_value=None)
+@AWSRetry.jittered_backoff(retries=10)
+def describe_rules(client, listener_arn):
+    paginator = client.get_paginator("describe_rules")
+    return paginator.paginate(ListenerArn=listener_arn).build_full_result()["Rules"]
