@@ -13,7 +13,7 @@ description:
     of each side's backend Service, the port of that side's target groups (instance targets). The result is the
     O(ecoeco.bluegreen.alb_routes#module:routes) option of M(ecoeco.bluegreen.alb_routes), which then says from the
     ALB's own rules which side serves each route.
-  - A side whose Ingress, backend Service or Service port is missing gets port V(null): no target group is taken for it.
+  - A side whose Ingress, backend Service or Service port is missing gets port V(null), so no target group is taken for it.
   - ALB wildcards in an Ingress path (C(*), C(?)) are replaced by plain characters, so the probe is a path they match.
 options:
   _input:
