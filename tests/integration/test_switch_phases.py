@@ -109,16 +109,18 @@ def test_a_failed_gate_after_the_switch_puts_traffic_back_on_blue(parked_migrati
 
 
 def broken_member(migration):
-    """An Ingress of the migration's IngressGroup whose backend Service does not exist: the AWS Load Balancer
-    Controller refuses the whole group from then on, while every member keeps its status hostname."""
+    """An Ingress of the migration's IngressGroup that the AWS Load Balancer Controller cannot build (an unknown
+    target-type): from then on it refuses the whole group, while every member keeps its status hostname."""
     from scratch_blue import ingress_annotations
 
     name = "broken-" + migration.id[-6:]
+    service = migration.workload(migration.domains[0])
+    annotations = dict(ingress_annotations(migration.id, migration.id, 30), **{"alb.ingress.kubernetes.io/target-type": "bogus"})
     return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-            "metadata": {"name": name, "namespace": migration.source, "annotations": ingress_annotations(migration.id, migration.id, 30)},
+            "metadata": {"name": name, "namespace": migration.source, "annotations": annotations},
             "spec": {"ingressClassName": "alb", "rules": [{"http": {"paths": [{
                 "path": "/broken/" + name, "pathType": "Prefix",
-                "backend": {"service": {"name": "no-such-service", "port": {"number": 8000}}}}]}}]}}
+                "backend": {"service": {"name": service, "port": {"number": 8000}}}}]}}]}}
 
 
 def controller_warnings(migration, namespace, name):
@@ -132,14 +134,15 @@ def test_a_group_the_controller_refuses_is_seen_on_the_alb_and_every_route_is_pu
     migration.net.create_namespaced_ingress(migration.source, broken)
     try:
         route = migration.workload(migration.domains[0])
-        wait_for(lambda: controller_warnings(migration, migration.source, route), timeout=60, what="the controller refusing the group")
+        wait_for(lambda: any("unknown targetType" in message for message in controller_warnings(migration, migration.source, route)),
+                 timeout=60, what="the controller refusing the group")
         result = migration.run("50_switch_traffic.yml", bluegreen_health_timeout=6)
     finally:
         migration.net.delete_namespaced_ingress(broken["metadata"]["name"], migration.source)
 
     # The annotations said green after the switch; the ALB's rules never did, and the gate read the ALB.
     assert_refused(result, "gate after the switch", "its rules still do not send 2 of 2 route(s) to green",
-                   "The AWS Load Balancer Controller says:", "no-such-service", "traffic is on blue (put back")
+                   "The AWS Load Balancer Controller says:", "unknown targetType: bogus", "traffic is on blue (put back")
     for domain in migration.domains:
         assert migration.ingress_order(domain, migration.workload(domain)) == "20"
         assert migration.serving_namespace(domain) == migration.source
