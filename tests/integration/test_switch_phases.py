@@ -57,13 +57,16 @@ def test_switch_is_refused_while_a_target_group_is_unhealthy(parked_migration):
     from ecoeco_sandbox.aws.target_health import set_health_override
 
     blue_group = parked_migration.target_group_arn(parked_migration.source, parked_migration.domains[0])
+    targets = [t["Target"] for t in parked_migration.elbv2.describe_target_health(TargetGroupArn=blue_group)["TargetHealthDescriptions"]]
     set_health_override(parked_migration.elbv2, blue_group, None, "unhealthy")
     try:
         result = parked_migration.run("50_switch_traffic.yml", bluegreen_health_timeout=4)
     finally:
         set_health_override(parked_migration.elbv2, blue_group, None, None)
 
-    assert_refused(result, "gate before the switch", "not all healthy", "traffic is on blue")
+    # Every unhealthy target is named, with its port, state and reason.
+    assert_refused(result, "gate before the switch", "not all healthy", "traffic is on blue", "{0} target(s) not healthy".format(len(targets)),
+                   *["{0} port {1} unhealthy (Target.FailedHealthChecks)".format(t["Id"], t["Port"]) for t in targets])
     for domain in parked_migration.domains:
         assert parked_migration.ingress_order(domain, parked_migration.workload(domain)) == "20"
         assert parked_migration.serving_namespace(domain) == parked_migration.source
