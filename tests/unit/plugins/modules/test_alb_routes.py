@@ -6,6 +6,8 @@ from moto import mock_aws
 
 from module_runner import run_main
 
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2.routes import parse_settings, run
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import WaitTimeout
 from ansible_collections.ecoeco.bluegreen.plugins.modules import alb_routes
 
 REGION = "ap-northeast-2"
@@ -68,7 +70,21 @@ def test_waits_until_the_rules_show_the_side_and_says_when_they_do_not(aws):
     outcome, result = run_module({"routes": ROUTES[:1], "wait_for": "blue", "timeout": 0.3, "poll_interval": 0.1})
     assert outcome == "fail"
     assert "still do not send 1 of 1 route(s) to blue: auth is served by green (HTTP 80: rule 2 forwards to the green target group)" in result["msg"]
-    assert result["serving"] == {"auth": "green"} and result["polls"] >= 2
+    assert result["serving"] == {"auth": "green"}
+
+
+def test_the_wait_reads_the_rules_again_until_its_deadline(aws):
+    now, sleeps = [0.0], []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    settings = parse_settings({"load_balancer_name": "ecoeco-alb", "routes": ROUTES[:1], "wait_for": "green", "timeout": 1.0, "poll_interval": 0.25})
+    with pytest.raises(WaitTimeout) as raised:
+        run(aws["elbv2"], settings, sleep=sleep, clock=lambda: now[0])
+    assert raised.value.details["polls"] == 5 and sleeps == [0.25] * 4
+    assert raised.value.details["serving"] == {"auth": "blue"}
 
 
 @pytest.mark.parametrize("args, message", [
