@@ -10,17 +10,15 @@ import sys
 import time
 from pathlib import Path
 
-import boto3
 from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api, VersionApi
 
 from ecoeco_sandbox import argocd, binaries, blue_drift, blue_state, cluster, kube, topology
-from ecoeco_sandbox.aws import load_balancer_controller, seed
+from ecoeco_sandbox.aws import clients, load_balancer_controller, seed
 from ecoeco_sandbox.errors import SandboxError
 from ecoeco_sandbox.frontdoor.addresses import alb_url, read_book
 from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
 
 PART_OF_SELECTOR = "app.kubernetes.io/part-of=ecoeco-backend"
-REGION = "ap-northeast-2"
 START = time.monotonic()
 
 
@@ -85,8 +83,8 @@ def write_env(paths, bin_dir, aws_endpoint, frontdoor_url):
         "KUBECONFIG": paths.kubeconfig,
         "K8S_AUTH_KUBECONFIG": paths.kubeconfig,
         "AWS_ENDPOINT_URL": aws_endpoint,
-        "AWS_REGION": "ap-northeast-2",
-        "AWS_DEFAULT_REGION": "ap-northeast-2",
+        "AWS_REGION": clients.REGION,
+        "AWS_DEFAULT_REGION": clients.REGION,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "ECOECO_SANDBOX_BIN": bin_dir,
@@ -145,7 +143,7 @@ def wait_until_blue_serves(paths, domains):
         return len(items) == len(domains) and all(i.status.load_balancer.ingress for i in items)
 
     kube.wait_for(ingresses_admitted, 120, "the AWS Load Balancer Controller to admit the Ingresses")
-    elbv2 = aws_client("elbv2", read_state(paths)["aws_endpoint_url"])
+    elbv2 = clients.client("elbv2", read_state(paths)["aws_endpoint_url"])
 
     def target_groups_healthy():
         """Only the seed ALB's groups: other migrations' ALBs (tests running beside a reset) come and go, and a
@@ -168,18 +166,14 @@ def wait_until_blue_serves(paths, domains):
     say("ALB {0} routes to blue; every target group healthy".format(blue_state.LOAD_BALANCER_NAME))
 
 
-def aws_client(service, endpoint_url):
-    return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
 def start_lb_controller(paths, bin_dir, aws_endpoint):
     """Seed the AWS network the controller expects, give each Node its EC2 instance, start the controller."""
-    network = seed.seed_network(aws_client("ec2", aws_endpoint), [node[0] for node in topology.NODES])
+    network = seed.seed_network(clients.client("ec2", aws_endpoint), [node[0] for node in topology.NODES])
     core = CoreV1Api(kube.connect(paths.kubeconfig)[0])
     for node in core.list_node().items:
         if not node.spec.provider_id:
             core.patch_node(node.metadata.name, {"spec": {"providerID": network["provider_ids"][node.metadata.name]}})
-    return load_balancer_controller.start(paths, bin_dir, aws_endpoint, REGION, network["vpc_id"], seed.CLUSTER_NAME)
+    return load_balancer_controller.start(paths, bin_dir, aws_endpoint, clients.REGION, network["vpc_id"], seed.CLUSTER_NAME)
 
 
 CRDS = ("applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io", "targetgroupbindings.elbv2.k8s.aws",

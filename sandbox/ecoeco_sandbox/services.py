@@ -13,12 +13,11 @@ import logging
 import signal
 import threading
 
-import boto3
 from kubernetes import config
 from kubernetes.client import CoreV1Api, CustomObjectsApi, DiscoveryV1Api
 
 from ecoeco_sandbox import frontdoor, ip_allocator
-from ecoeco_sandbox.aws import moto_server
+from ecoeco_sandbox.aws import clients, moto_server
 from ecoeco_sandbox.aws.health_checks import HealthChecks
 from ecoeco_sandbox.files import write_whole
 from ecoeco_sandbox.paths import Paths
@@ -26,13 +25,7 @@ from ecoeco_sandbox.podapps import PodApps
 from ecoeco_sandbox.port_forwards import PortForwards
 
 LOG = logging.getLogger("ecoeco_sandbox.services")
-REGION = "ap-northeast-2"
 POD_RESYNC_SECONDS = 0.2
-
-
-def aws_client(service, endpoint_url):
-    return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def list_pods(core):
@@ -80,7 +73,7 @@ def main(argv=None):
     health_checks = HealthChecks(CoreV1Api(api), CustomObjectsApi(api), DiscoveryV1Api(api))
     health_thread = threading.Thread(target=health_checks.run, args=(stop,), name="health-checks", daemon=True)
     health_thread.start()
-    frontdoor_url = frontdoor.start(api, aws_client("elbv2", endpoint_url), args.frontdoor_port, args.kube_proxy_lag,
+    frontdoor_url = frontdoor.start(api, clients.client("elbv2", endpoint_url), args.frontdoor_port, args.kube_proxy_lag,
                                     paths.frontdoor_albs, stop)
     # Whole or not at all: `sandboxctl up` reads the file as soon as it exists.
     write_whole(paths.services_ready, json.dumps({"aws_endpoint_url": endpoint_url, "frontdoor_url": frontdoor_url}))

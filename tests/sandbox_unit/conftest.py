@@ -11,7 +11,7 @@ SANDBOX_SOURCE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(_
 if SANDBOX_SOURCE not in sys.path:
     sys.path.insert(0, SANDBOX_SOURCE)
 
-from ecoeco_sandbox.aws import moto_server  # noqa: E402  (needs the path above)
+from ecoeco_sandbox.aws import clients, moto_server  # noqa: E402  (needs the path above)
 from ecoeco_sandbox.aws.target_health import REGISTRY  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def aws():
     moto_server.install_patches()
     REGISTRY.clear()
     with mock_aws():
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=moto_server.REGION)
+        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=clients.REGION)
         elbv2, ec2 = session.client("elbv2"), session.client("ec2")
         calls = CallLog()
         elbv2.meta.events.register("before-call", calls)

@@ -5,7 +5,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.elbv2.models import FakeHealthStatus
 
-from ecoeco_sandbox.aws import moto_server
+from ecoeco_sandbox.aws import clients, moto_server
 from ecoeco_sandbox.aws.seed import seed_network
 from ecoeco_sandbox.aws.target_health import REGISTRY, Health, decide, set_health_override
 
@@ -94,7 +94,7 @@ def test_seed_network_is_idempotent(aws):
 def test_moto_server_serves_patched_health_over_http():
     server, endpoint_url = moto_server.start()
     try:
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=moto_server.REGION)
+        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=clients.REGION)
         elbv2, ec2 = session.client("elbv2", endpoint_url=endpoint_url), session.client("ec2", endpoint_url=endpoint_url)
         network = seed_network(ec2, ["worker-1"])
         tg = elbv2.create_target_group(Name="tg", Protocol="HTTP", Port=30001, VpcId=network["vpc_id"])["TargetGroups"][0]

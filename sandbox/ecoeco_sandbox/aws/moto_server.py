@@ -4,9 +4,6 @@ from moto.server import ThreadedMotoServer
 
 from . import rule_priorities, target_health
 
-# Region the sandbox's clients use (moto serves every region).
-REGION = "ap-northeast-2"
-
 
 def install_patches():
     """Install every moto patch the sandbox relies on (idempotent)."""
