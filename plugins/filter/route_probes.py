@@ -49,6 +49,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.ecoeco.bluegreen.plugins.filter.route_sides import SIDES, side_ref
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2.route_probes import route_probes as _route_probes
 
 
@@ -56,11 +57,8 @@ def route_probes(ingresses, services, routes):
     if not all(isinstance(value, list) for value in (ingresses, services, routes)):
         raise AnsibleFilterError("route_probes: expected a list of Ingresses, a list of Services and a list of routes")
     for route in routes:
-        for side in ("blue", "green"):
-            ref = route.get(side) if isinstance(route, dict) else None
-            if not isinstance(ref, dict) or not ref.get("namespace") or not ref.get("name"):
-                raise AnsibleFilterError("route_probes: route {0!r} needs {1}.namespace and {1}.name".format(
-                    route.get("name") if isinstance(route, dict) else route, side))
+        for side in SIDES:
+            side_ref(route, side, "route_probes")
     return _route_probes(ingresses, services, routes)
 
 

@@ -68,11 +68,12 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.targets im
 SIDES = ("blue", "green")
 
 
-def _side_ref(route, side):
+def side_ref(route, side, filter_name="route_sides"):
+    """The ObjectRef of one side's Ingress of ``route``; the filters that take routes refuse a route without it."""
     ref = route.get(side) if isinstance(route, dict) else None
     if not isinstance(ref, dict) or not ref.get("namespace") or not ref.get("name"):
-        raise AnsibleFilterError("route_sides: route {0!r} needs {1}.namespace and {1}.name".format(
-            route.get("name") if isinstance(route, dict) else route, side))
+        raise AnsibleFilterError("{0}: route {1!r} needs {2}.namespace and {2}.name".format(
+            filter_name, route.get("name") if isinstance(route, dict) else route, side))
     return ObjectRef(ref["namespace"], ref["name"])
 
 
@@ -108,7 +109,7 @@ def route_sides(ingresses, routes):
               for item in ingresses if isinstance(item, dict)}
     indexed, served = {}, {}
     for route in routes:
-        refs = {side: _side_ref(route, side) for side in SIDES}
+        refs = {side: side_ref(route, side) for side in SIDES}
         described = {side: _describe(refs[side], by_ref.get(refs[side])) for side in SIDES}
         for side in SIDES:
             indexed["{0}/{1}".format(route["name"], side)] = described[side]
