@@ -12,8 +12,8 @@ description:
   - Indexes the blue and the green Ingress of every route, and says which one the AWS Load Balancer Controller
     evaluates first, the one with the lower C(alb.ingress.kubernetes.io/group.order) (unset is 0), a tie going to the
     smaller C(namespace/name). That side serves the route; a route with one Ingress is served by it; with none, V(none).
-  - The same rule as the switch's (C(plugins/module_utils/switch/objects.py)), so the gates, the switch and the
-    report cannot disagree about it.
+  - The same rule as the switch's and the gate's (C(plugins/module_utils/switch/sides.py)), so the gates, the switch
+    and the report cannot disagree about it.
   - A C(group.order) the controller would refuse (not an integer, or outside -1000..1000) is reported in the Ingress's
     C(invalid), and its route is served by V(unknown); the controller then stops reconciling the whole group, so the
     ALB keeps whatever rules it had.
@@ -55,17 +55,10 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.objects import (
-    GROUP_NAME,
-    annotations,
-    backend_service_refs,
-    evaluated_first,
-    group_order,
-    value_at,
-)
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch import sides
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.targets import ObjectRef
 
-SIDES = ("blue", "green")
+SIDES = sides.SIDES
 
 
 def side_ref(route, side, filter_name="route_sides"):
@@ -77,44 +70,11 @@ def side_ref(route, side, filter_name="route_sides"):
     return ObjectRef(ref["namespace"], ref["name"])
 
 
-def _describe(ref, ingress):
-    if ingress is None:
-        return {"namespace": ref.namespace, "name": ref.name, "exists": False, "order": None, "invalid": "", "group": "",
-                "hostname": "", "backends": []}
-    order, invalid = None, ""
-    try:
-        order = group_order(ingress)
-    except ValueError as error:
-        invalid = str(error)
-    entries = value_at(ingress, ("status", "loadBalancer", "ingress")) or [{}]
-    return {"namespace": ref.namespace, "name": ref.name, "exists": True, "order": order, "invalid": invalid,
-            "group": annotations(ingress).get(GROUP_NAME, ""), "hostname": entries[0].get("hostname") or "",
-            "backends": backend_service_refs(ingress)}
-
-
-def _served(blue_ref, blue, green_ref, green):
-    if blue["invalid"] or green["invalid"]:
-        return "unknown"
-    if blue["exists"] and green["exists"]:
-        return evaluated_first(blue_ref, blue["order"], green_ref, green["order"])
-    if blue["exists"]:
-        return "blue"
-    return "green" if green["exists"] else "none"
-
-
 def route_sides(ingresses, routes):
     if not isinstance(ingresses, list) or not isinstance(routes, list):
         raise AnsibleFilterError("route_sides: expected a list of Ingresses and a list of routes")
-    by_ref = {ObjectRef(value_at(item, ("metadata", "namespace")), value_at(item, ("metadata", "name"))): item
-              for item in ingresses if isinstance(item, dict)}
-    indexed, served = {}, {}
-    for route in routes:
-        refs = {side: side_ref(route, side) for side in SIDES}
-        described = {side: _describe(refs[side], by_ref.get(refs[side])) for side in SIDES}
-        for side in SIDES:
-            indexed["{0}/{1}".format(route["name"], side)] = described[side]
-        served[route["name"]] = _served(refs["blue"], described["blue"], refs["green"], described["green"])
-    return {"ingresses": indexed, "served": served}
+    refs = [{side: side_ref(route, side) for side in SIDES} for route in routes]
+    return sides.route_sides(ingresses, [(route["name"], route_refs) for route, route_refs in zip(routes, refs)])
 
 
 class FilterModule:

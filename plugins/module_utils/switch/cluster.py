@@ -24,6 +24,7 @@ except ImportError:
 API_VERSIONS = {
     "Namespace": "v1",
     "Service": "v1",
+    "Event": "v1",
     "Pod": "v1",
     "Deployment": "apps/v1",
     "EndpointSlice": "discovery.k8s.io/v1",
@@ -66,13 +67,16 @@ class Cluster:
         except DynamicApiError as error:
             raise BlueGreenError("Could not read {0}: {1}".format(describe(kind, namespace, name), _summary(error)), status=error.status) from error
 
-    def list(self, kind, namespace, label_selector=None):
+    def list(self, kind, namespace, label_selector=None, field_selector=None):
+        """The objects of ``kind`` in ``namespace`` (None: every namespace) as dicts."""
         try:
-            found = self._client.get(self._resource(kind), namespace=namespace, label_selector=label_selector).to_dict()
+            found = self._client.get(self._resource(kind), namespace=namespace, label_selector=label_selector,
+                                     field_selector=field_selector).to_dict()
         except DynamicApiError as error:
-            where = "{0} in namespace {1}".format(kind, namespace)
-            if label_selector:
-                where += " matching " + label_selector
+            where = "{0} in {1}".format(kind, "every namespace" if namespace is None else "namespace " + namespace)
+            for selector in (label_selector, field_selector):
+                if selector:
+                    where += " matching " + selector
             raise BlueGreenError("Could not list {0}: {1}".format(where, _summary(error)), status=error.status) from error
         return found.get("items") or []
 

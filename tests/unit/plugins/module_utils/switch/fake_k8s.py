@@ -13,7 +13,7 @@ import jsonpatch
 from kubernetes.client.rest import ApiException
 from kubernetes.dynamic.exceptions import NotFoundError, ResourceNotFoundError, UnprocessibleEntityError
 
-CORE_KINDS = ("Namespace", "Service", "Pod", "Deployment", "EndpointSlice", "Ingress")
+CORE_KINDS = ("Namespace", "Service", "Pod", "Deployment", "EndpointSlice", "Ingress", "Event")
 ARGO_KINDS = ("Application", "ApplicationSet")
 GROUP_NAME = "alb.ingress.kubernetes.io/group.name"
 GROUP_ORDER = "alb.ingress.kubernetes.io/group.order"
@@ -76,7 +76,7 @@ class FakeK8s:
             raise ResourceNotFoundError("No matches found for {0}".format({"kind": kind, "api_version": api_version}))
         return FakeResource(kind)
 
-    def get(self, resource, name=None, namespace=None, label_selector=None, **params):
+    def get(self, resource, name=None, namespace=None, label_selector=None, field_selector=None, **params):
         if name is not None:
             found = self.store.get(_key(resource.kind, namespace, name))
             if found is None:
@@ -86,8 +86,11 @@ class FakeK8s:
         if resource.kind == "EndpointSlice":
             items = self._endpoint_slices(namespace)
         else:
-            items = [obj for (kind, ns, _name), obj in sorted(self.store.items()) if kind == resource.kind and ns == namespace]
-        return Answer({"items": [item for item in items if _matches(wanted, item["metadata"].get("labels") or {})]})
+            # No namespace lists every namespace, as the API server does.
+            items = [obj for (kind, ns, _name), obj in sorted(self.store.items()) if kind == resource.kind and namespace in (None, ns)]
+        fields = _parse_selector(field_selector)
+        return Answer({"items": [item for item in items if _matches(wanted, item["metadata"].get("labels") or {})
+                                 and all(_field(item, path) == value for path, value in fields.items())]})
 
     def patch(self, resource, body, name=None, namespace=None, content_type=None, **params):
         key = _key(resource.kind, namespace, name)
@@ -141,6 +144,12 @@ class FakeK8s:
 
 def _key(kind, namespace, name):
     return (kind, namespace, name)
+
+
+def _field(obj, dotted):
+    for part in dotted.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
 
 
 def _parse_selector(text):

@@ -1,9 +1,6 @@
-"""What the gates ask the ALB about each route: the green Ingress's first host and path, each side's NodePort."""
+"""What the gate asks the ALB about each route: the green Ingress's first host and path, each side's NodePort."""
 
-import pytest
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.ecoeco.bluegreen.plugins.filter.route_probes import route_probes
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2.route_probes import route_probes
 
 
 def ingress(namespace, name, path="/api/v1/auth", host=None, service="auth-api", port=None):
@@ -35,8 +32,3 @@ def test_a_missing_side_has_no_port_and_the_blue_ingress_gives_the_request():
 def test_a_missing_service_or_port_has_no_port():
     ingresses = [ingress("api", "auth-api", port={"number": 9999}), ingress("auth", "auth-api")]
     assert route_probes(ingresses, [service("api", "auth-api", 30001)], [ROUTE])[0]["ports"] == {"blue": None, "green": None}
-
-
-def test_a_route_without_both_sides_is_refused():
-    with pytest.raises(AnsibleFilterError, match="route 'auth' needs green.namespace and green.name"):
-        route_probes([], [], [{"name": "auth", "blue": {"namespace": "api", "name": "auth-api"}}])

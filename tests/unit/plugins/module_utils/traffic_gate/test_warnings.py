@@ -1,8 +1,9 @@
 """The controller's warnings on the routes' Ingresses, as the gate's failure message quotes them."""
 
-from ansible_collections.ecoeco.bluegreen.plugins.filter.ingress_warnings import ingress_warnings
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.targets import ObjectRef
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.warnings import ingress_warnings
 
-ROUTES = [{"name": "auth", "blue": {"namespace": "api", "name": "auth-api"}, "green": {"namespace": "auth", "name": "auth-api"}}]
+ROUTES = [("auth", {"blue": ObjectRef("api", "auth-api"), "green": ObjectRef("auth", "auth-api")})]
 
 
 def event(namespace, name, reason, message, when, kind="Ingress", kind_of_event="Warning"):

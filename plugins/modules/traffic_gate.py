@@ -1,0 +1,237 @@
+#!/usr/bin/python
+# Copyright: Contributors to the ecoeco.bluegreen project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: traffic_gate
+version_added: 0.3.0
+short_description: "The gate before and after a traffic change: the ALB serves every route from the expected side, healthy"
+description:
+  - Checks, in one call for every route, what must hold before traffic moves and after it moved, and waits (bounded by
+    O(timeout) for the whole gate) for what the AWS Load Balancer Controller and the ALB's health checks are still doing.
+  - "In order, with one list of every Ingress and every Service per read whatever the number of routes:
+    (1) the Ingresses of the O(admitted) sides are members of the ALB (their status hostname is its DNS name);
+    (2) no Ingress of the routes has a C(group.order) the controller refuses (it would stop reconciling the whole group);
+    (3) with O(serving) V(blue) or V(green), that side's Ingress is evaluated first on every route (lower C(group.order),
+    ties to the smaller C(namespace/name), the switch's own rule);
+    (4) every backend Service of the admitted Ingresses exists and the ALB has a target group on its NodePort;
+    (5) the ALB's own listener rules send every route to the O(serving) side (the truth: the annotations may not be
+    applied yet, or at all when the controller refuses the group), and when they do not by the deadline, the
+    controller's Warning events on the routes' Ingresses say why;
+    (6) every target group (O(all_target_groups)) or those of the admitted backends is healthy for O(consecutive) polls."
+  - Each failed check fails the module with one message naming every route, Ingress, Service or target at fault
+    (target id, port, state and reason).
+  - Kubernetes is reached with O(kubeconfig) and O(context); every other kubernetes.core connection setting is read from
+    its C(K8S_AUTH_*) environment variable. AWS is reached with the amazon.aws options below.
+  - The module only reads; it always returns C(changed=false), and check mode runs the same reads and waits.
+author:
+  - EcoEco backend team (@ecoeco)
+options:
+  load_balancer_name:
+    description:
+      - Name of the ALB (the IngressGroup's C(alb.ingress.kubernetes.io/load-balancer-name)).
+    type: str
+    required: true
+  routes:
+    description:
+      - The routes, each the blue and the green Ingress of one domain.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Name of the route, the key of the results.
+        type: str
+        required: true
+      blue:
+        description: The blue Ingress.
+        type: dict
+        required: true
+        suboptions:
+          namespace:
+            description: Its namespace.
+            type: str
+          name:
+            description: Its name.
+            type: str
+      green:
+        description: The green Ingress.
+        type: dict
+        required: true
+        suboptions:
+          namespace:
+            description: Its namespace.
+            type: str
+          name:
+            description: Its name.
+            type: str
+  serving:
+    description:
+      - The side that must serve every route, by the Ingresses' order and by the ALB's rules; V(any) checks neither.
+    type: str
+    choices: [blue, green, any]
+    default: any
+  admitted:
+    description:
+      - The sides whose Ingresses must be members of the ALB with a target group for every backend.
+    type: list
+    elements: str
+    choices: [blue, green]
+    default: [blue, green]
+  all_target_groups:
+    description:
+      - Wait until every target group of the ALB is healthy; V(false) waits only for the target groups of the admitted
+        backends (the other side may be the broken one, as in a rollback).
+    type: bool
+    default: true
+  timeout:
+    description: Seconds the whole gate may wait, all its checks together.
+    type: float
+    default: 300
+  poll_interval:
+    description: Seconds between two reads of a wait.
+    type: float
+    default: 2
+  consecutive:
+    description: Polls in a row in which every target group must be healthy.
+    type: int
+    default: 2
+  kubeconfig:
+    description:
+      - Path to a kubeconfig file, or its content as a dict. Omitted, C(K8S_AUTH_KUBECONFIG) or the default kubeconfig.
+    type: raw
+  context:
+    description: The kubeconfig context to use. Omitted, C(K8S_AUTH_CONTEXT) or the kubeconfig's current context.
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+"""
+
+EXAMPLES = r"""
+- name: Before the switch, both sides in the ALB and every target group healthy
+  ecoeco.bluegreen.traffic_gate:
+    load_balancer_name: ecoeco-alb
+    routes:
+      - name: auth
+        blue: {namespace: api, name: auth-api}
+        green: {namespace: auth, name: auth-api}
+    serving: any
+    region: ap-northeast-2
+
+- name: After a rollback, blue serves every route and its own target groups are healthy
+  ecoeco.bluegreen.traffic_gate:
+    load_balancer_name: ecoeco-alb
+    routes: "{{ bluegreen_routes }}"
+    serving: blue
+    admitted: [blue]
+    all_target_groups: false
+    timeout: 120
+  register: gate
+  # gate.report.alb_serving.auth == 'blue'
+"""
+
+RETURN = r"""
+report:
+  description: What the gate saw.
+  returned: success
+  type: dict
+  contains:
+    alb:
+      description: C(name) and C(dns_name) of the ALB.
+      type: dict
+    healthy:
+      description: Whether every target group waited for was healthy.
+      type: bool
+    served:
+      description: Per route, the side its Ingresses' C(group.order) put first (V(blue), V(green), V(none) or V(unknown)).
+      type: dict
+      sample: {auth: green}
+    alb_serving:
+      description: Per route, the side the ALB's listener rules send it to (V(blue), V(green), V(mixed), V(none), V(unknown)).
+      type: dict
+      sample: {auth: green}
+    groups:
+      description: The IngressGroup names of the routes' Ingresses.
+      type: list
+      elements: str
+    backends:
+      description: Every backend Service port of the admitted Ingresses, C(key) (C(<route>/<side>)), C(service), C(node_port), C(missing).
+      type: list
+      elements: dict
+    orders:
+      description: The effective C(group.order) of every Ingress, keyed C(<route>/<side>) (null when absent or refused).
+      type: dict
+    target_groups:
+      description: C(name), C(all_healthy) and C(counts) of every target group waited for, as last read.
+      type: list
+      elements: dict
+    wait_seconds:
+      description: Seconds the health wait took.
+      type: float
+duration:
+  description: Seconds the whole gate took.
+  returned: success
+  type: float
+not_healthy:
+  description: Every target not healthy when the health wait ran out, with its target group, id, port, state and reason.
+  returned: when the target groups did not become healthy
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.cluster import Cluster
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.runner import run
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.settings import parse_settings
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+
+
+def argspec():
+    ingress_ref = dict(type="dict", required=True, options=dict(namespace=dict(type="str"), name=dict(type="str")))
+    return dict(
+        load_balancer_name=dict(type="str", required=True),
+        routes=dict(type="list", elements="dict", required=True,
+                    options=dict(name=dict(type="str", required=True), blue=dict(ingress_ref), green=dict(ingress_ref))),
+        serving=dict(type="str", choices=["blue", "green", "any"], default="any"),
+        admitted=dict(type="list", elements="str", choices=["blue", "green"], default=["blue", "green"]),
+        all_target_groups=dict(type="bool", default=True),
+        timeout=dict(type="float", default=300),
+        poll_interval=dict(type="float", default=2),
+        consecutive=dict(type="int", default=2),
+        kubeconfig=dict(type="raw"),
+        context=dict(type="str"),
+    )
+
+
+def main():
+    # AnsibleAWSModule owns validate_certs (the AWS one); the Kubernetes client takes its settings from the two options
+    # here and kubernetes.core's K8S_AUTH_* environment variables.
+    module = AnsibleAWSModule(argument_spec=argspec(), supports_check_mode=True)
+    try:
+        settings = parse_settings(module.params)
+        cluster = Cluster(get_api_client(kubeconfig=module.params["kubeconfig"], context=module.params["context"]))
+        module.exit_json(**run(cluster, module.client("elbv2"), settings))
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+    except CoreException as e:
+        module.fail_json(msg="Kubernetes: {0}".format(e))
+    except BlueGreenError as e:
+        module.fail_json(msg=str(e), **e.details)
+
+
+if __name__ == "__main__":
+    main()
