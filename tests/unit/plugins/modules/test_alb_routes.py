@@ -1,8 +1,6 @@
 """alb_routes main() end to end against moto: the side each route is served from, the wait, bad input."""
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from module_runner import run_main
 
@@ -10,37 +8,27 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2.routes impo
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import WaitTimeout
 from ansible_collections.ecoeco.bluegreen.plugins.modules import alb_routes
 
-REGION = "ap-northeast-2"
+REGION = "ap-northeast-2"  # the vpc fixture's region
 
 
 @pytest.fixture
-def aws(monkeypatch):
+def aws(vpc):
     """moto with ALB ecoeco-alb: route /api/v1/auth on blue (NodePort 30001), green parked below it (30002)."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_CONFIG_FILE", "/nonexistent"),
-                        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"), ("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")):
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name=REGION)
-        elbv2 = boto3.client("elbv2", region_name=REGION)
-        vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.{0}.0/24".format(i), AvailabilityZone=REGION + zone)["Subnet"]["SubnetId"]
-                   for i, zone in enumerate(("a", "c"))]
-        alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
-        groups = {side: elbv2.create_target_group(Name="auth-" + side, Protocol="HTTP", Port=port, VpcId=vpc_id,
-                                                  TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
-                  for side, port in (("blue", 30001), ("green", 30002))}
-        listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-                                         DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]
-        rules = {}
-        for priority, side in ((1, "blue"), (2, "green")):
-            rules[side] = elbv2.create_rule(
-                ListenerArn=listener["ListenerArn"], Priority=priority,
-                Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/v1/auth", "/api/v1/auth/*"]}}],
-                Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": groups[side], "Weight": 1}]}}],
-            )["Rules"][0]["RuleArn"]
-        yield {"elbv2": elbv2, "alb": alb, "rules": rules}
+    elbv2, vpc_id, subnets = vpc["elbv2"], vpc["vpc_id"], vpc["subnets"]
+    alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
+    groups = {side: elbv2.create_target_group(Name="auth-" + side, Protocol="HTTP", Port=port, VpcId=vpc_id,
+                                              TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+              for side, port in (("blue", 30001), ("green", 30002))}
+    listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                                     DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]
+    rules = {}
+    for priority, side in ((1, "blue"), (2, "green")):
+        rules[side] = elbv2.create_rule(
+            ListenerArn=listener["ListenerArn"], Priority=priority,
+            Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/v1/auth", "/api/v1/auth/*"]}}],
+            Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": groups[side], "Weight": 1}]}}],
+        )["Rules"][0]["RuleArn"]
+    yield {"elbv2": elbv2, "alb": alb, "rules": rules}
 
 
 ROUTES = [{"name": "auth", "path": "/api/v1/auth", "ports": {"blue": 30001, "green": 30002}},

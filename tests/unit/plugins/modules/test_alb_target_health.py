@@ -1,64 +1,42 @@
 """alb_target_health main() end to end against moto: selection, result shape, waits, and every failure payload."""
 
-import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from unittest.mock import patch
 
 from module_runner import run_main
 
 from ansible_collections.ecoeco.bluegreen.plugins.modules import alb_target_health
 
-REGION = "ap-northeast-2"
+REGION = "ap-northeast-2"  # the vpc fixture's region
 MOTO_AMI_ID = "ami-12c6146b"
 STATES = {"healthy", "unhealthy", "initial", "draining", "unused", "unavailable", "unhealthy_draining"}
 
 
 @pytest.fixture
-def aws_env(monkeypatch):
-    """Credentials for moto and nothing from the real environment (no sandbox endpoint, no profile)."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    # moto's catalogue of public AMIs costs seconds per test and nothing here needs it
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-
-
-@pytest.fixture
-def aws(aws_env):
+def aws(vpc):
     """moto with ALB ecoeco-alb forwarding to auth-api and my-api (two running instances each), and an empty ALB."""
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name=REGION)
-        elbv2 = boto3.client("elbv2", region_name=REGION)
-        vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [
-            ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.{0}.0/24".format(index), AvailabilityZone=REGION + zone)["Subnet"]["SubnetId"]
-            for index, zone in enumerate(("a", "c"))
-        ]
-        instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=MOTO_AMI_ID, MinCount=2, MaxCount=2, SubnetId=subnets[0])["Instances"]]
-        alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
-        empty_alb = elbv2.create_load_balancer(Name="empty-alb", Subnets=subnets)["LoadBalancers"][0]
-        groups = {}
-        for name, node_port in (("auth-api", 30080), ("my-api", 30081)):
-            group = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8000, VpcId=vpc_id, TargetType="instance")["TargetGroups"][0]
-            elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": i, "Port": node_port} for i in instances])
-            groups[name] = group["TargetGroupArn"]
-        # moto only links a target group to a load balancer through create_listener / create_rule
-        listener = elbv2.create_listener(
-            LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": groups["auth-api"]}],
-        )["Listeners"][0]
-        elbv2.create_rule(
-            ListenerArn=listener["ListenerArn"], Priority=2,
-            Conditions=[{"Field": "path-pattern", "Values": ["/api/v1/my*"]}],
-            Actions=[{"Type": "forward", "TargetGroupArn": groups["my-api"]}],
-        )
-        yield {"ec2": ec2, "alb": alb, "empty_alb": empty_alb, "groups": groups, "instances": instances}
+    ec2, elbv2, vpc_id, subnets = vpc["ec2"], vpc["elbv2"], vpc["vpc_id"], vpc["subnets"]
+    instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=MOTO_AMI_ID, MinCount=2, MaxCount=2, SubnetId=subnets[0])["Instances"]]
+    alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
+    empty_alb = elbv2.create_load_balancer(Name="empty-alb", Subnets=subnets)["LoadBalancers"][0]
+    groups = {}
+    for name, node_port in (("auth-api", 30080), ("my-api", 30081)):
+        group = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8000, VpcId=vpc_id, TargetType="instance")["TargetGroups"][0]
+        elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": i, "Port": node_port} for i in instances])
+        groups[name] = group["TargetGroupArn"]
+    # moto only links a target group to a load balancer through create_listener / create_rule
+    listener = elbv2.create_listener(
+        LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": groups["auth-api"]}],
+    )["Listeners"][0]
+    elbv2.create_rule(
+        ListenerArn=listener["ListenerArn"], Priority=2,
+        Conditions=[{"Field": "path-pattern", "Values": ["/api/v1/my*"]}],
+        Actions=[{"Type": "forward", "TargetGroupArn": groups["my-api"]}],
+    )
+    yield {"ec2": ec2, "alb": alb, "empty_alb": empty_alb, "groups": groups, "instances": instances}
 
 
 def run_module(args):

@@ -6,9 +6,7 @@ NodePort 30002); the ALB's listener sends /api/v1/auth to blue's target group by
 
 from unittest.mock import patch
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from module_runner import run_main
 
@@ -18,7 +16,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.sett
 from ansible_collections.ecoeco.bluegreen.plugins.modules import traffic_gate
 from ansible_collections.ecoeco.bluegreen.tests.unit.plugins.module_utils.switch import fake_k8s as k8s
 
-REGION = "ap-northeast-2"
+REGION = "ap-northeast-2"  # the vpc fixture's region
 MOTO_AMI_ID = "ami-12c6146b"
 ROUTE = {"name": "auth", "blue": {"namespace": "api", "name": "auth-api"}, "green": {"namespace": "auth", "name": "auth-api"}}
 PORTS = {"blue": 30001, "green": 30002}
@@ -30,33 +28,24 @@ def node_port_service(ns, node_port):
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_CONFIG_FILE", "/nonexistent"),
-                        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"), ("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")):
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name=REGION)
-        elbv2 = boto3.client("elbv2", region_name=REGION)
-        vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.{0}.0/24".format(i), AvailabilityZone=REGION + zone)["Subnet"]["SubnetId"]
-                   for i, zone in enumerate(("a", "c"))]
-        instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=MOTO_AMI_ID, MinCount=2, MaxCount=2, SubnetId=subnets[0])["Instances"]]
-        alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
-        listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-                                         DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]
-        rules = {}
-        for priority, side in ((1, "blue"), (2, "green")):
-            group = elbv2.create_target_group(Name="k8s-auth-" + side, Protocol="HTTP", Port=PORTS[side], VpcId=vpc_id,
-                                              TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
-            elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": i, "Port": PORTS[side]} for i in instances])
-            rules[side] = elbv2.create_rule(
-                ListenerArn=listener["ListenerArn"], Priority=priority,
-                Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/v1/auth", "/api/v1/auth/*"]}}],
-                Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": group, "Weight": 1}]}}],
-            )["Rules"][0]["RuleArn"]
-        yield {"ec2": ec2, "elbv2": elbv2, "alb": alb, "rules": rules, "instances": instances}
+def aws(vpc):
+    """moto with ALB ecoeco-alb: /api/v1/auth to blue's target group by rule 1, to green's by rule 2, two running instances in each."""
+    ec2, elbv2, vpc_id, subnets = vpc["ec2"], vpc["elbv2"], vpc["vpc_id"], vpc["subnets"]
+    instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=MOTO_AMI_ID, MinCount=2, MaxCount=2, SubnetId=subnets[0])["Instances"]]
+    alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
+    listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                                     DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]
+    rules = {}
+    for priority, side in ((1, "blue"), (2, "green")):
+        group = elbv2.create_target_group(Name="k8s-auth-" + side, Protocol="HTTP", Port=PORTS[side], VpcId=vpc_id,
+                                          TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": i, "Port": PORTS[side]} for i in instances])
+        rules[side] = elbv2.create_rule(
+            ListenerArn=listener["ListenerArn"], Priority=priority,
+            Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/v1/auth", "/api/v1/auth/*"]}}],
+            Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": group, "Weight": 1}]}}],
+        )["Rules"][0]["RuleArn"]
+    yield {"ec2": ec2, "elbv2": elbv2, "alb": alb, "rules": rules, "instances": instances}
 
 
 @pytest.fixture
