@@ -15,7 +15,9 @@ description:
     (2) no Ingress of the routes has a C(group.order) the controller refuses (it would stop reconciling the whole group);
     (3) with O(serving) V(blue) or V(green), that side's Ingress is evaluated first on every route (lower C(group.order),
     ties to the smaller C(namespace/name), the switch's own rule);
-    (4) every backend Service of the admitted Ingresses exists and the ALB has a target group on its NodePort;
+    (4) every backend Service of the admitted Ingresses exists; every Deployment of O(deployments) is rolled out and,
+    with O(ready_endpoints), every such Service has a Ready endpoint (waited for: one list of Deployments and one of
+    EndpointSlices per poll); and the ALB has a target group on every backend's NodePort;
     (5) the ALB's own listener rules send every route to the O(serving) side (the truth: the annotations may not be
     applied yet, or at all when the controller refuses the group), and when they do not by the deadline, the
     controller's Warning events on the routes' Ingresses say why;
@@ -97,6 +99,20 @@ options:
     description: Polls in a row in which every target group must be healthy.
     type: int
     default: 2
+  deployments:
+    description:
+      - Deployments, each C({namespace, name}) (other keys are ignored), that must exist and be rolled out (the
+        controller has seen their current spec, every replica is updated and available), for example the green ones
+        before blue is removed. Waited for within O(timeout); a missing one ends the wait.
+    type: list
+    elements: dict
+    default: []
+  ready_endpoints:
+    description:
+      - Also wait until every backend Service of the admitted Ingresses has at least one Ready endpoint (an EndpointSlice
+        endpoint whose C(conditions.ready) is true), within O(timeout).
+    type: bool
+    default: false
   kubeconfig:
     description:
       - Path to a kubeconfig file, or its content as a dict. Omitted, C(K8S_AUTH_KUBECONFIG) or the default kubeconfig.
@@ -133,6 +149,16 @@ EXAMPLES = r"""
     timeout: 120
   register: gate
   # gate.report.alb_serving.auth == 'blue'
+
+- name: Before blue is removed, green serves, its Deployments are rolled out and its Services have Ready endpoints
+  ecoeco.bluegreen.traffic_gate:
+    load_balancer_name: ecoeco-alb
+    routes: "{{ bluegreen_routes }}"
+    serving: green
+    admitted: [green]
+    deployments:
+      - {namespace: auth, name: auth-api}
+    ready_endpoints: true
 """
 
 RETURN = r"""
@@ -173,6 +199,14 @@ report:
     wait_seconds:
       description: Seconds the health wait took.
       type: float
+    deployments:
+      description: The Deployments of O(deployments), C(namespace/name), each rolled out.
+      type: list
+      elements: str
+    ready_endpoints:
+      description: With O(ready_endpoints), the number of Ready endpoints of every admitted backend Service, keyed C(namespace/name); else empty.
+      type: dict
+      sample: {auth/auth-api: 2}
 duration:
   description: Seconds the whole gate took.
   returned: success
@@ -182,6 +216,11 @@ not_healthy:
   returned: when the target groups did not become healthy
   type: list
   elements: dict
+not_ready:
+  description: A sentence per Deployment of O(deployments) missing or not rolled out, and per Service without a Ready endpoint.
+  returned: when the Deployments or the Services were not ready in time
+  type: list
+  elements: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -206,6 +245,8 @@ def argspec():
         timeout=dict(type="float", default=300),
         poll_interval=dict(type="float", default=2),
         consecutive=dict(type="int", default=2),
+        deployments=dict(type="list", elements="dict", default=[]),
+        ready_endpoints=dict(type="bool", default=False),
         kubeconfig=dict(type="raw"),
         context=dict(type="str"),
     )

@@ -4,7 +4,8 @@
 
 In order: the ALB; the Ingresses of the routes put into it by the AWS Load Balancer Controller; their group.order
 valid and (for ``serving`` blue or green) putting the expected side first; every backend Service of the admitted sides
-there with a target group on its NodePort; the ALB's own listener rules serving every route from the expected side
+there; the named Deployments rolled out and (``ready_endpoints``) every such Service with a Ready endpoint; a target
+group on every backend's NodePort; the ALB's own listener rules serving every route from the expected side
 (the controller may not have applied the annotations, or may refuse the whole group); the target groups healthy.
 Each check that fails raises one error naming every route, Ingress or target at fault.
 """
@@ -18,6 +19,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import Ver
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.sides import SIDES, index_by_ref, route_sides
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import poll_until
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.backends import admitted_backends, admitted_groups, unmatched
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate import readiness
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.warnings import ingress_warnings
 
 # Warning events the controller records on Ingresses (a field selector keeps the list small).
@@ -128,6 +130,35 @@ def _health_failure(error, settings, groups):
         not_healthy=error.details.get("not_healthy") or [])
 
 
+def _wait_for_workloads(cluster, settings, backends, deadline, sleep, clock):
+    """Wait until every named Deployment is rolled out and (``ready_endpoints``) every admitted backend Service has a
+    Ready endpoint: one list of Deployments and one of EndpointSlices per poll. A missing Deployment ends the wait
+    (waiting would not create it). Returns ``{service: number of Ready endpoints}`` ({} when not asked), or raises naming
+    every Deployment and Service at fault."""
+    services = readiness.backend_services(backends) if settings.ready_endpoints else {}
+    seen = {"missing": [], "problems": [], "counts": {}}
+
+    def ready():
+        missing, problems = [], []
+        if settings.deployments:
+            missing, problems = readiness.deployment_problems(cluster.list("Deployment", None), settings.deployments)
+        if services:
+            slices = cluster.list("EndpointSlice", None, label_selector=readiness.service_name_selector(services))
+            seen["counts"] = readiness.ready_endpoints(slices, services)
+            problems += readiness.endpoint_problems(seen["counts"], services)
+        seen["missing"], seen["problems"] = missing, problems
+        return bool(missing) or not problems
+
+    if not settings.deployments and not services:
+        return {}
+    _value, waited = poll_until(ready, deadline.left(), settings.poll_interval, sleep=sleep, clock=clock)
+    at_fault = seen["missing"] + seen["problems"]
+    if at_fault:
+        raise VerificationFailed("not ready after {0:g} s (the gate allows {1:g} s): {2}".format(
+            round(waited, 1), settings.timeout, "; ".join(at_fault)), not_ready=at_fault)
+    return seen["counts"]
+
+
 def run(cluster, elbv2, settings, sleep=time.sleep, clock=time.monotonic):
     """The gate's report, or a VerificationFailed/WaitTimeout/NotFound naming everything at fault."""
     start = clock()
@@ -157,6 +188,9 @@ def run(cluster, elbv2, settings, sleep=time.sleep, clock=time.monotonic):
     if missing:
         raise VerificationFailed("backend Services missing: {0} (an Ingress whose Service is missing gets no target group)".format(
             ", ".join(missing)))
+
+    # What the target groups' health follows: the Deployments rolled out, the Services' endpoints Ready.
+    endpoints = _wait_for_workloads(cluster, settings, backends, deadline, sleep, clock)
 
     # The ALB usually has every target group already (a steady state): then one read, no wait.
     seen = {}
@@ -192,5 +226,7 @@ def run(cluster, elbv2, settings, sleep=time.sleep, clock=time.monotonic):
         "orders": {key: ingress["order"] for key, ingress in state["ingresses"].items()},
         "target_groups": [{"name": group["name"], "all_healthy": group["all_healthy"], "counts": group["counts"]} for group in health["target_groups"]],
         "wait_seconds": health["duration"],
+        "deployments": ["{0}/{1}".format(ref.namespace, ref.name) for ref in settings.deployments],
+        "ready_endpoints": endpoints,
     }
     return {"changed": False, "report": report, "duration": round(clock() - start, 3)}

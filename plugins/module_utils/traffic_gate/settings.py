@@ -22,6 +22,8 @@ class Settings:
     timeout: float
     poll_interval: float
     consecutive: int
+    deployments: tuple = ()  # of ObjectRef: each must exist and be rolled out
+    ready_endpoints: bool = False  # every admitted backend Service has a Ready endpoint
 
 
 def _route(index, route):
@@ -35,6 +37,12 @@ def _route(index, route):
             raise InvalidInput("{0}.{1}".format(where, side), "the namespace and name of the route's {0} Ingress".format(side), ref)
         refs[side] = ObjectRef(ref["namespace"], ref["name"])
     return route["name"], refs
+
+
+def _deployment(index, ref):
+    if not isinstance(ref, dict) or not all(isinstance(ref.get(key), str) and ref[key] for key in ("namespace", "name")):
+        raise InvalidInput("deployments[{0}]".format(index), "{namespace, name} of a Deployment", ref)
+    return ObjectRef(ref["namespace"], ref["name"])
 
 
 def parse_settings(params):
@@ -55,5 +63,7 @@ def parse_settings(params):
             raise InvalidInput(option, "a number of seconds greater than 0", params[option])
     if params["consecutive"] < 1:
         raise InvalidInput("consecutive", "a number of polls of at least 1", params["consecutive"])
+    deployments = tuple(dict.fromkeys(_deployment(index, ref) for index, ref in enumerate(params.get("deployments") or [])))
     return Settings(params["load_balancer_name"], routes, params["serving"], admitted, params["all_target_groups"],
-                    float(params["timeout"]), float(params["poll_interval"]), params["consecutive"])
+                    float(params["timeout"]), float(params["poll_interval"]), params["consecutive"],
+                    deployments, bool(params.get("ready_endpoints")))

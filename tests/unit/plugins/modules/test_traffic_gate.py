@@ -174,3 +174,119 @@ def test_every_wait_shares_one_deadline_counted_on_the_clock(aws, cluster):
     with pytest.raises(Exception, match="is not in ALB ecoeco-alb after 10 s"):
         run(Cluster(cluster), aws["elbv2"], settings, sleep=sleep, clock=lambda: now[0])
     assert sleeps == [2, 2, 2, 2, 2]
+
+
+# -- what serves behind the routes: Deployments rolled out, Services with Ready endpoints -------------------------------
+
+GREEN_DEPLOYMENT = {"namespace": "auth", "name": "auth-api"}
+LABELS = {"app": "auth-api"}
+
+
+@pytest.fixture
+def workloads(cluster):
+    """Both Services select their pods, two Ready pods and a rolled-out Deployment behind each."""
+    for ns, subnet in (("api", "10.1.0"), ("auth", "10.2.0")):
+        cluster.obj("Service", ns, "auth-api")["spec"]["selector"] = dict(LABELS)
+        cluster.add(k8s.deployment(ns, "auth-api", LABELS, 2), k8s.pods(ns, "auth-api", LABELS, 2, subnet=subnet))
+    return cluster
+
+
+def set_available(cluster, ns, available):
+    cluster.obj("Deployment", ns, "auth-api")["status"]["availableReplicas"] = available
+
+
+def set_pods_ready(cluster, ns, ready):
+    for index in range(2):
+        cluster.obj("Pod", ns, "auth-api-{0}".format(index))["status"]["conditions"] = [{"type": "Ready", "status": "True" if ready else "False"}]
+
+
+def test_deployments_rolled_out_and_ready_endpoints_pass_and_are_reported(workloads):
+    outcome, result = run_module(workloads, {"deployments": [GREEN_DEPLOYMENT, {"namespace": "api", "name": "auth-api", "extra": 1}],
+                                             "ready_endpoints": True})
+    assert outcome == "exit", result
+    assert result["report"]["deployments"] == ["auth/auth-api", "api/auth-api"]
+    assert result["report"]["ready_endpoints"] == {"api/auth-api": 2, "auth/auth-api": 2}
+
+
+def test_without_the_new_options_the_gate_reads_neither_deployments_nor_endpoint_slices(cluster):
+    # phase 50's and the rollback's gates: a cluster that would refuse both kinds does not matter to them
+    cluster.served -= {"Deployment", "EndpointSlice"}
+    outcome, result = run_module(cluster, {})
+    assert outcome == "exit", result
+    assert (result["report"]["deployments"], result["report"]["ready_endpoints"]) == ([], {})
+
+
+def test_every_deployment_not_rolled_out_and_every_service_without_ready_endpoints_is_named_after_the_wait(workloads):
+    set_available(workloads, "auth", 1)
+    set_pods_ready(workloads, "auth", False)
+    outcome, result = run_module(workloads, {"deployments": [GREEN_DEPLOYMENT], "ready_endpoints": True, "admitted": ["green"],
+                                             "timeout": 0.3})
+    assert outcome == "fail"
+    assert result["msg"].startswith("not ready after 0.3 s (the gate allows 0.3 s): ")
+    assert result["not_ready"] == [
+        "Deployment auth/auth-api is not fully available: 1 of 2 replicas available, 2 updated, 2 running, generation 1 of 1 observed",
+        "green Service auth/auth-api has no Ready endpoint (backend of auth/green)"]
+    assert "api/auth-api" not in result["msg"]  # blue is not admitted: its endpoints are not this gate's business
+
+
+def test_a_missing_deployment_ends_the_wait_at_once_naming_the_others_too(workloads):
+    set_pods_ready(workloads, "auth", False)
+    outcome, result = run_module(workloads, {"deployments": [GREEN_DEPLOYMENT, {"namespace": "chat", "name": "chat-api"}],
+                                             "ready_endpoints": True, "timeout": 60})
+    assert outcome == "fail"
+    assert result["msg"].startswith("not ready after 0 s (the gate allows 60 s): ")
+    assert result["not_ready"] == ["Deployment chat/chat-api does not exist",
+                                   "green Service auth/auth-api has no Ready endpoint (backend of auth/green)"]
+
+
+def fake_time():
+    now, sleeps = [0.0], []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    return now, sleeps, sleep
+
+
+def gate_settings(**overrides):
+    return parse_settings(dict({"load_balancer_name": "ecoeco-alb", "routes": [ROUTE], "serving": "any", "admitted": ["blue", "green"],
+                                "all_target_groups": True, "timeout": 10, "poll_interval": 2, "consecutive": 1,
+                                "deployments": [GREEN_DEPLOYMENT], "ready_endpoints": True}, **overrides))
+
+
+def test_a_deployment_and_endpoints_becoming_ready_during_the_gate_pass(aws, workloads):
+    now, sleeps, sleep = fake_time()
+    set_available(workloads, "auth", 0)
+    set_pods_ready(workloads, "auth", False)
+
+    def progress(seconds):
+        sleep(seconds)
+        if len(sleeps) == 1:
+            set_available(workloads, "auth", 2)
+        if len(sleeps) == 2:
+            set_pods_ready(workloads, "auth", True)
+
+    result = run(Cluster(workloads), aws["elbv2"], gate_settings(), sleep=progress, clock=lambda: now[0])
+    assert sleeps == [2, 2]
+    assert result["report"]["ready_endpoints"] == {"api/auth-api": 2, "auth/auth-api": 2}
+
+
+def test_the_workloads_wait_shares_the_gates_one_deadline(aws, workloads):
+    now, sleeps, sleep = fake_time()
+    set_available(workloads, "auth", 1)
+    with pytest.raises(Exception, match=r"not ready after 10 s \(the gate allows 10 s\): Deployment auth/auth-api is not fully available"):
+        run(Cluster(workloads), aws["elbv2"], gate_settings(), sleep=sleep, clock=lambda: now[0])
+    assert sleeps == [2, 2, 2, 2, 2]
+
+
+@pytest.mark.parametrize("deployments, field", [
+    ([{"namespace": "auth"}], "deployments[0]: expected {namespace, name} of a Deployment"),
+    ([GREEN_DEPLOYMENT, {"namespace": "", "name": "x"}], "deployments[1]: expected {namespace, name} of a Deployment"),
+])
+def test_bad_deployments_are_refused_naming_the_field_before_any_read(deployments, field):
+    with patch.object(traffic_gate, "get_api_client", side_effect=AssertionError("no read before the input is checked")):
+        outcome, result = run_main(traffic_gate.main, {"region": REGION, "load_balancer_name": "ecoeco-alb", "routes": [ROUTE],
+                                                       "deployments": deployments})
+    assert outcome == "fail"
+    assert result["msg"].startswith(field)

@@ -8,6 +8,7 @@ like the EndpointSlice controller does, until ``freeze_data_plane()`` stops them
 
 import copy
 import json
+import re
 
 import jsonpatch
 from kubernetes.client.rest import ApiException
@@ -124,7 +125,7 @@ class FakeK8s:
     def _endpoint_slices(self, namespace):
         slices = []
         for ns, name in self._service_keys():
-            if ns != namespace:
+            if namespace not in (None, ns):
                 continue
             slices.extend(self.frozen_slices.get((ns, name), []) if self.frozen_slices is not None else self._slices(ns, name))
         return slices
@@ -153,13 +154,22 @@ def _field(obj, dotted):
 
 
 def _parse_selector(text):
+    """``{key: value}`` of equality terms, ``{key: frozenset(values)}`` of set-based ``key in (a,b)`` terms."""
     if not text:
         return {}
-    return dict(term.split("=", 1) for term in text.split(","))
+    selector = {}
+    for term in re.findall(r"[^,(]+\([^)]*\)|[^,]+", text):
+        found = re.fullmatch(r"\s*(\S+)\s+in\s+\(([^)]*)\)\s*", term)
+        if found:
+            selector[found.group(1)] = frozenset(value.strip() for value in found.group(2).split(","))
+        else:
+            key, value = term.split("=", 1)
+            selector[key] = value
+    return selector
 
 
 def _matches(selector, labels):
-    return all(labels.get(key) == value for key, value in selector.items())
+    return all(labels.get(key) in value if isinstance(value, frozenset) else labels.get(key) == value for key, value in selector.items())
 
 
 # Builders.
@@ -174,8 +184,9 @@ def service(ns, name, selector, annotations=None, labels=None):
 
 
 def deployment(ns, name, labels, replicas):
-    return {"kind": "Deployment", "metadata": {"namespace": ns, "name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)}, "template": {"metadata": {"labels": dict(labels)}}}}
+    return {"kind": "Deployment", "metadata": {"namespace": ns, "name": name, "generation": 1},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)}, "template": {"metadata": {"labels": dict(labels)}}},
+            "status": {"observedGeneration": 1, "replicas": replicas, "updatedReplicas": replicas, "availableReplicas": replicas}}
 
 
 def pods(ns, prefix, labels, count, ready=True, subnet="10.0.0"):
