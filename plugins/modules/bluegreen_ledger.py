@@ -132,6 +132,12 @@ options:
         killed); the broken lease is returned as RV(broken).
     type: bool
     default: false
+  log_path:
+    description:
+      - The deployment log on the controller; the event this call records is appended to it as one line (C(<at>
+        <migration> phase <phase> (<name>) <event> [<outcome>])), by the module's action plugin, never in check mode.
+      - Omitted, no log line is written.
+    type: path
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 requirements:
@@ -300,6 +306,8 @@ def argspec():
         )),
         break_lease=dict(type="bool", default=False),
         unless_complete=dict(type="bool", default=False),
+        # Used on the controller by the action plugin (plugins/action/bluegreen_ledger.py), which does not pass it on.
+        log_path=dict(type="path"),
     )
     return spec
 
