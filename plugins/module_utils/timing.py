@@ -26,3 +26,14 @@ def poll_until(check, timeout, interval, sleep=time.sleep, clock=time.monotonic)
         if value or waited >= timeout:
             return value, waited
         sleep(min(interval, max(timeout - waited, 0)))
+
+
+class Deadline:
+    """The seconds left of one timeout shared by every wait of a step; every wait still gets at least one read."""
+
+    def __init__(self, timeout, clock=time.monotonic):
+        self._clock = clock
+        self._end = clock() + timeout
+
+    def left(self):
+        return max(self._end - self._clock(), 0.001)

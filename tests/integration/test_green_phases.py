@@ -237,7 +237,7 @@ def test_network_policies_refuse_bad_cidrs_before_changing_anything(scratch):
 def test_green_deploy_check_mode_creates_nothing(scratch):
     result = scratch.run("30_green_deploy.yml", "--check")
     assert result.returncode == 0, result.stdout[-6000:]
-    assert "readiness is not awaited" in result.stdout
+    assert "readiness is not awaited" in " ".join(result.stdout.split())
     assert scratch.apps.list_namespaced_deployment(scratch.domains[0]).items == []
 
 
@@ -266,7 +266,7 @@ def test_green_deploy_clones_blue_and_waits_until_green_serves(scratch):
         assert TRACKING not in green_ingress.metadata.annotations
         assert green_ingress.status.load_balancer.ingress[0].hostname
     assert scratch.blue_versions() == blue_before
-    assert "green target groups healthy" in result.stdout
+    assert "green target groups healthy" in " ".join(result.stdout.split())
     assert scratch.ledger()["state"] == "green-deployed"
 
     rerun = scratch.run("30_green_deploy.yml")
@@ -354,6 +354,6 @@ def test_green_that_never_becomes_ready_fails_naming_its_domain(scratch):
     assert time.monotonic() - started < 120
     finish = scratch.last_finish("30")
     assert finish["outcome"] == "failed"
-    assert "green of domain {0} never became ready within green_deploy_timeout (10 s)".format(scratch.broken) in finish["details"]["error"]
+    assert "green of domain {0} never became ready within the green deploy timeout (10 s)".format(scratch.broken) in finish["details"]["error"]
     assert "green of domain {0} never".format(scratch.domains[0]) not in finish["details"]["error"]
     assert "0 of 2 replicas available" in finish["details"]["error"]

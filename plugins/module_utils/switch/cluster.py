@@ -33,6 +33,10 @@ API_VERSIONS = {
     "ApplicationSet": "argoproj.io/v1alpha1",
 }
 JSON_PATCH = "application/json-patch+json"
+# What `kubectl patch` and kubernetes.core.k8s use for built-in kinds: lists such as Service ports merge by their key.
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+# Custom resources know no strategic merge: they get a JSON merge patch (lists replaced), as kubectl does.
+MERGE_PATCH = "application/merge-patch+json"
 SERVER_DRY_RUN = "All"
 
 
@@ -45,10 +49,17 @@ class Cluster:
         self._client = client
         self._resources = {}
 
-    def _resource(self, kind):
-        if kind not in self._resources:
-            self._resources[kind] = self._client.resource(kind, API_VERSIONS[kind])
-        return self._resources[kind]
+    def _resource(self, kind, api_version=None):
+        """The API resource of ``kind``; an object given by a caller names its ``api_version``, which the server may not serve."""
+        key = (kind, api_version or API_VERSIONS[kind])
+        if key not in self._resources:
+            try:
+                self._resources[key] = self._client.resource(*key)
+            except ResourceNotFoundError as error:
+                if api_version is None:
+                    raise
+                raise NotFound("the API server serves no kind {0} in apiVersion {1}".format(kind, api_version)) from error
+        return self._resources[key]
 
     def serves(self, kind):
         """Whether the API server knows the kind (False when its CRD is not installed)."""
@@ -58,10 +69,10 @@ class Cluster:
             return False
         return True
 
-    def get(self, kind, namespace, name):
+    def get(self, kind, namespace, name, api_version=None):
         """The object as a dict, or None if it does not exist."""
         try:
-            return self._client.get(self._resource(kind), name=name, namespace=namespace).to_dict()
+            return self._client.get(self._resource(kind, api_version), name=name, namespace=namespace).to_dict()
         except NotFoundError:
             return None
         except DynamicApiError as error:
@@ -99,6 +110,34 @@ class Cluster:
         except DynamicApiError as error:
             raise BlueGreenError("Could not patch {0}: {1}".format(target, _summary(error)), status=error.status) from error
         return patched.to_dict()
+
+    def create(self, body, dry_run=False):
+        """Create the object (a dict with kind, metadata.namespace and metadata.name); returns what the server stored."""
+        kind, namespace, name = body["kind"], body["metadata"].get("namespace"), body["metadata"]["name"]
+        params = {"dry_run": SERVER_DRY_RUN} if dry_run else {}
+        try:
+            return self._client.create(self._resource(kind, body.get("apiVersion")), body, namespace=namespace, **params).to_dict()
+        except DynamicApiError as error:
+            raise BlueGreenError("Could not create {0}: {1}".format(describe(kind, namespace, name), _summary(error)), status=error.status) from error
+
+    def merge_patch(self, body, dry_run=False):
+        """Merge ``body`` into the live object of the same kind, namespace and name (a strategic merge for the kinds built into
+        Kubernetes); returns the result."""
+        kind, namespace, name = body["kind"], body["metadata"].get("namespace"), body["metadata"]["name"]
+        params = {"dry_run": SERVER_DRY_RUN} if dry_run else {}
+        try:
+            return self._client.patch(self._resource(kind, body.get("apiVersion")), body, name=name, namespace=namespace,
+                                      content_type=STRATEGIC_MERGE_PATCH if _built_in(body.get("apiVersion")) else MERGE_PATCH, **params).to_dict()
+        except NotFoundError as error:
+            raise NotFound("{0} no longer exists".format(describe(kind, namespace, name))) from error
+        except DynamicApiError as error:
+            raise BlueGreenError("Could not patch {0}: {1}".format(describe(kind, namespace, name), _summary(error)), status=error.status) from error
+
+
+def _built_in(api_version):
+    """Kinds of the core group, of a group without a dot (apps, batch, policy) or of a *.k8s.io group are built in."""
+    group = (api_version or "v1").rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
 
 
 def _field_causes(error):

@@ -17,24 +17,13 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2 import runn
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.elbv2.route_probes import route_probes
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import VerificationFailed, WaitTimeout
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.sides import SIDES, index_by_ref, route_sides
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import poll_until
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import Deadline, poll_until
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.backends import admitted_backends, admitted_groups, unmatched
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate import readiness
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.warnings import ingress_warnings
 
 # Warning events the controller records on Ingresses (a field selector keeps the list small).
 WARNINGS_ON_INGRESSES = "type=Warning,involvedObject.kind=Ingress"
-
-
-class Deadline:
-    """The seconds left of the gate's timeout; every wait gets at least one read."""
-
-    def __init__(self, timeout, clock):
-        self._clock = clock
-        self._end = clock() + timeout
-
-    def left(self):
-        return max(self._end - self._clock(), 0.001)
 
 
 def _health_settings(settings, selector, value, wait, timeout):

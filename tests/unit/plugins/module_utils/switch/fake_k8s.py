@@ -12,9 +12,11 @@ import re
 
 import jsonpatch
 from kubernetes.client.rest import ApiException
-from kubernetes.dynamic.exceptions import NotFoundError, ResourceNotFoundError, UnprocessibleEntityError
+from kubernetes.dynamic.exceptions import ConflictError, NotFoundError, ResourceNotFoundError, UnprocessibleEntityError
 
 CORE_KINDS = ("Namespace", "Service", "Pod", "Deployment", "EndpointSlice", "Ingress", "Event")
+STRATEGIC_MERGE = "application/strategic-merge-patch+json"
+FIRST_NODE_PORT = 30100
 ARGO_KINDS = ("Application", "ApplicationSet")
 GROUP_NAME = "alb.ingress.kubernetes.io/group.name"
 GROUP_ORDER = "alb.ingress.kubernetes.io/group.order"
@@ -47,7 +49,10 @@ class FakeK8s:
         self.patches = []
         self.interfere = {}
         self.frozen_slices = None
+        # kind -> f(stored object): what a controller does after a create or a change of spec (a rollout, an admission).
+        self.controllers = {}
         self._version = 100
+        self._node_ports = iter(range(FIRST_NODE_PORT, FIRST_NODE_PORT + 1000))
         self.add(*objects)
 
     def add(self, *objects):
@@ -93,6 +98,20 @@ class FakeK8s:
         return Answer({"items": [item for item in items if _matches(wanted, item["metadata"].get("labels") or {})
                                  and all(_field(item, path) == value for path, value in fields.items())]})
 
+    def create(self, resource, body, namespace=None, **params):
+        key = _key(resource.kind, namespace, body["metadata"]["name"])
+        dry_run = params.get("dry_run") == "All"
+        self.patches.append({"kind": resource.kind, "namespace": namespace, "name": body["metadata"]["name"], "body": copy.deepcopy(body),
+                             "content_type": "create", "dry_run": dry_run})
+        if key in self.store:
+            raise api_error(ConflictError, 409, "Conflict", {"kind": "Status", "reason": "AlreadyExists", "message": "already exists"})
+        created = copy.deepcopy(body)
+        created["metadata"].update(uid="uid-{0}".format(self._version), generation=1)
+        if resource.kind == "Service" and created["spec"].get("type") in ("NodePort", "LoadBalancer"):
+            for port in created["spec"].get("ports") or []:
+                port.setdefault("nodePort", next(self._node_ports))
+        return self._store(key, created, dry_run, spec_changed=True)
+
     def patch(self, resource, body, name=None, namespace=None, content_type=None, **params):
         key = _key(resource.kind, namespace, name)
         dry_run = params.get("dry_run") == "All"
@@ -105,17 +124,32 @@ class FakeK8s:
                 hook(self.store[key])
         if key not in self.store:
             raise api_error(NotFoundError, 404, "Not Found", {"kind": "Status", "message": "not found"})
+        if content_type == STRATEGIC_MERGE:
+            patched = _strategic_merge(self.store[key], body)
+            if patched == self.store[key]:
+                # A merge that changes nothing stores nothing: the resourceVersion stays.
+                return Answer(patched)
+            spec_changed = patched.get("spec") != self.store[key].get("spec")
+            if spec_changed and "generation" in patched["metadata"]:
+                patched["metadata"]["generation"] += 1
+            return self._store(key, patched, dry_run, spec_changed)
         try:
             patched = jsonpatch.apply_patch(self.store[key], body)
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException):
             # What the API server answers when a JSON patch cannot be applied: 422 and no field causes.
             raise api_error(UnprocessibleEntityError, 422, "Unprocessable Entity",
                             {"kind": "Status", "reason": "Invalid", "message": "the server rejected our request due to an error in our request"})
-        if not dry_run:
-            self._version += 1
-            patched["metadata"]["resourceVersion"] = str(self._version)
-            self.store[key] = patched
-        return Answer(patched)
+        return self._store(key, patched, dry_run, spec_changed=False)
+
+    def _store(self, key, obj, dry_run, spec_changed):
+        if dry_run:
+            return Answer(obj)
+        self._version += 1
+        obj["metadata"]["resourceVersion"] = str(self._version)
+        self.store[key] = obj
+        if spec_changed and key[0] in self.controllers:
+            self.controllers[key[0]](obj)
+        return Answer(obj)
 
     # The EndpointSlice controller.
 
@@ -141,6 +175,20 @@ class FakeK8s:
                 endpoints.append({"addresses": [pod["status"]["podIP"]], "conditions": {"ready": ready}})
         return [{"kind": "EndpointSlice", "metadata": {"name": name + "-abcde", "namespace": namespace,
                                                        "labels": {"kubernetes.io/service-name": name}}, "endpoints": endpoints}]
+
+
+def _strategic_merge(live, patch):
+    """Enough of a strategic merge for these tests: maps merge, ``ports`` lists merge by ``port``, other lists are replaced."""
+    merged = copy.deepcopy(live)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _strategic_merge(merged[key], value)
+        elif key == "ports" and isinstance(merged.get(key), list):
+            by_port = {port.get("port"): port for port in merged[key]}
+            merged[key] = [dict(by_port.get(port.get("port"), {}), **port) for port in value]
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
 
 
 def _key(kind, namespace, name):
