@@ -106,14 +106,8 @@ options:
     type: list
     elements: dict
     default: []
-  kubeconfig:
-    description:
-      - Path to a kubeconfig file, or its content as a dict. Omitted, C(K8S_AUTH_KUBECONFIG) or the default kubeconfig.
-    type: raw
-  context:
-    description: The kubeconfig context to use. Omitted, C(K8S_AUTH_CONTEXT) or the kubeconfig's current context.
-    type: str
 extends_documentation_fragment:
+  - ecoeco.bluegreen.kube_and_aws
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -196,10 +190,9 @@ pending:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.kube_and_aws import KUBE_ARGS, cluster_of
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.green_rollout.runner import run
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.green_rollout.settings import SOURCES, TRACKING, parse_settings
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.cluster import Cluster
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
 
@@ -222,18 +215,15 @@ def argspec():
         target_group_names=dict(type="list", elements="str", default=[]),
         consecutive=dict(type="int", default=2),
         definitions=dict(type="list", elements="dict", default=[]),
-        kubeconfig=dict(type="raw"),
-        context=dict(type="str"),
+        **KUBE_ARGS
     )
 
 
 def main():
-    # AnsibleAWSModule owns validate_certs (the AWS one); the Kubernetes client takes its settings from the two options
-    # here and kubernetes.core's K8S_AUTH_* environment variables.
     module = AnsibleAWSModule(argument_spec=argspec(), supports_check_mode=True)
     try:
         settings = parse_settings(module.params)
-        cluster = Cluster(get_api_client(kubeconfig=module.params["kubeconfig"], context=module.params["context"]))
+        cluster = cluster_of(module.params)
         elbv2 = module.client("elbv2") if settings.target_health else None
         module.exit_json(**run(cluster, elbv2, settings, module.check_mode))
     except AnsibleAWSError as e:

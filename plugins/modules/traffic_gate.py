@@ -113,14 +113,8 @@ options:
         endpoint whose C(conditions.ready) is true), within O(timeout).
     type: bool
     default: false
-  kubeconfig:
-    description:
-      - Path to a kubeconfig file, or its content as a dict. Omitted, C(K8S_AUTH_KUBECONFIG) or the default kubeconfig.
-    type: raw
-  context:
-    description: The kubeconfig context to use. Omitted, C(K8S_AUTH_CONTEXT) or the kubeconfig's current context.
-    type: str
 extends_documentation_fragment:
+  - ecoeco.bluegreen.kube_and_aws
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -226,10 +220,9 @@ not_ready:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.cluster import Cluster
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.kube_and_aws import KUBE_ARGS, cluster_of
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.runner import run
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.settings import parse_settings
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
 
@@ -247,18 +240,15 @@ def argspec():
         consecutive=dict(type="int", default=2),
         deployments=dict(type="list", elements="dict", default=[]),
         ready_endpoints=dict(type="bool", default=False),
-        kubeconfig=dict(type="raw"),
-        context=dict(type="str"),
+        **KUBE_ARGS
     )
 
 
 def main():
-    # AnsibleAWSModule owns validate_certs (the AWS one); the Kubernetes client takes its settings from the two options
-    # here and kubernetes.core's K8S_AUTH_* environment variables.
     module = AnsibleAWSModule(argument_spec=argspec(), supports_check_mode=True)
     try:
         settings = parse_settings(module.params)
-        cluster = Cluster(get_api_client(kubeconfig=module.params["kubeconfig"], context=module.params["context"]))
+        cluster = cluster_of(module.params)
         module.exit_json(**run(cluster, module.client("elbv2"), settings))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)

@@ -4,6 +4,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+MOTO_AMI_ID = "ami-12c6146b"  # an AMI moto knows without its catalogue
+
 
 @pytest.fixture
 def aws_env(monkeypatch):
@@ -29,3 +31,14 @@ def vpc(aws_env):
         subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.{0}.0/24".format(index), AvailabilityZone=region + zone)["Subnet"]["SubnetId"]
                    for index, zone in enumerate(("a", "c"))]
         yield {"ec2": ec2, "elbv2": elbv2, "vpc_id": vpc_id, "subnets": subnets}
+
+
+@pytest.fixture
+def alb(vpc):
+    """Inside moto: the VPC's clients and ids, two running instances, the ALB ecoeco-alb and its HTTP:80 listener (404 by default)."""
+    ec2, elbv2 = vpc["ec2"], vpc["elbv2"]
+    instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=MOTO_AMI_ID, MinCount=2, MaxCount=2, SubnetId=vpc["subnets"][0])["Instances"]]
+    load_balancer = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=vpc["subnets"])["LoadBalancers"][0]
+    listener = elbv2.create_listener(LoadBalancerArn=load_balancer["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                                     DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]
+    return dict(vpc, instances=instances, alb=load_balancer, listener_arn=listener["ListenerArn"])

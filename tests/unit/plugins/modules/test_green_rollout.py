@@ -11,11 +11,11 @@ import pytest
 
 from module_runner import run_main
 
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils import kube_and_aws
 from ansible_collections.ecoeco.bluegreen.plugins.modules import green_rollout
 from ansible_collections.ecoeco.bluegreen.tests.unit.plugins.module_utils.switch import fake_k8s as k8s
 
 REGION = "ap-northeast-2"  # the vpc fixture's region
-MOTO_AMI_ID = "ami-12c6146b"
 DOMAINS = ("auth", "orders")
 GREEN_PORTS = {"auth": k8s.FIRST_NODE_PORT, "orders": k8s.FIRST_NODE_PORT + 1}
 TRACKING = "argocd.argoproj.io/tracking-id"
@@ -42,21 +42,18 @@ def rolled_out(deployment):
 
 
 @pytest.fixture
-def aws(vpc):
-    ec2, elbv2, vpc_id, subnets = vpc["ec2"], vpc["elbv2"], vpc["vpc_id"], vpc["subnets"]
-    instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=MOTO_AMI_ID, MinCount=2, MaxCount=2, SubnetId=subnets[0])["Instances"]]
-    alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
-    listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-                                     DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]
+def aws(alb):
+    """The ALB with one target group per green NodePort, the two instances registered on it, each used by a rule."""
+    elbv2 = alb["elbv2"]
     for priority, (domain, port) in enumerate(GREEN_PORTS.items(), start=1):
-        group = elbv2.create_target_group(Name="k8s-{0}-green".format(domain), Protocol="HTTP", Port=port, VpcId=vpc_id,
+        group = elbv2.create_target_group(Name="k8s-{0}-green".format(domain), Protocol="HTTP", Port=port, VpcId=alb["vpc_id"],
                                           TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
-        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": i, "Port": port} for i in instances])
+        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": i, "Port": port} for i in alb["instances"]])
         # Parked: the controller gives green's rule a priority behind blue's; what counts here is that the ALB uses the group.
-        elbv2.create_rule(ListenerArn=listener["ListenerArn"], Priority=priority,
+        elbv2.create_rule(ListenerArn=alb["listener_arn"], Priority=priority,
                           Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/v1/" + domain]}}],
                           Actions=[{"Type": "forward", "TargetGroupArn": group}])
-    yield {"ec2": ec2, "elbv2": elbv2, "alb": alb, "instances": instances}
+    return alb
 
 
 @pytest.fixture
@@ -74,7 +71,7 @@ def run_module(cluster, args=None, check_mode=False):
               "load_balancer_name": "ecoeco-alb", "poll_interval": 0.05, "consecutive": 1, "timeout": 5}
     if check_mode:
         params["_ansible_check_mode"] = True
-    with patch.object(green_rollout, "get_api_client", return_value=cluster):
+    with patch.object(kube_and_aws, "get_api_client", return_value=cluster):
         return run_main(green_rollout.main, dict(params, **(args or {})))
 
 

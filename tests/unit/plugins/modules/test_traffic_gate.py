@@ -13,11 +13,11 @@ from module_runner import run_main
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.cluster import Cluster
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.runner import run
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.settings import parse_settings
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils import kube_and_aws
 from ansible_collections.ecoeco.bluegreen.plugins.modules import traffic_gate
 from ansible_collections.ecoeco.bluegreen.tests.unit.plugins.module_utils.switch import fake_k8s as k8s
 
 REGION = "ap-northeast-2"  # the vpc fixture's region
-MOTO_AMI_ID = "ami-12c6146b"
 ROUTE = {"name": "auth", "blue": {"namespace": "api", "name": "auth-api"}, "green": {"namespace": "auth", "name": "auth-api"}}
 PORTS = {"blue": 30001, "green": 30002}
 
@@ -28,24 +28,20 @@ def node_port_service(ns, node_port):
 
 
 @pytest.fixture
-def aws(vpc):
+def aws(alb):
     """moto with ALB ecoeco-alb: /api/v1/auth to blue's target group by rule 1, to green's by rule 2, two running instances in each."""
-    ec2, elbv2, vpc_id, subnets = vpc["ec2"], vpc["elbv2"], vpc["vpc_id"], vpc["subnets"]
-    instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=MOTO_AMI_ID, MinCount=2, MaxCount=2, SubnetId=subnets[0])["Instances"]]
-    alb = elbv2.create_load_balancer(Name="ecoeco-alb", Subnets=subnets)["LoadBalancers"][0]
-    listener = elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-                                     DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]
+    elbv2 = alb["elbv2"]
     rules = {}
     for priority, side in ((1, "blue"), (2, "green")):
-        group = elbv2.create_target_group(Name="k8s-auth-" + side, Protocol="HTTP", Port=PORTS[side], VpcId=vpc_id,
+        group = elbv2.create_target_group(Name="k8s-auth-" + side, Protocol="HTTP", Port=PORTS[side], VpcId=alb["vpc_id"],
                                           TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
-        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": i, "Port": PORTS[side]} for i in instances])
+        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": i, "Port": PORTS[side]} for i in alb["instances"]])
         rules[side] = elbv2.create_rule(
-            ListenerArn=listener["ListenerArn"], Priority=priority,
+            ListenerArn=alb["listener_arn"], Priority=priority,
             Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/v1/auth", "/api/v1/auth/*"]}}],
             Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": group, "Weight": 1}]}}],
         )["Rules"][0]["RuleArn"]
-    yield {"ec2": ec2, "elbv2": elbv2, "alb": alb, "rules": rules, "instances": instances}
+    return dict(alb, rules=rules)
 
 
 @pytest.fixture
@@ -57,7 +53,7 @@ def cluster(aws):
 
 
 def run_module(cluster, args):
-    with patch.object(traffic_gate, "get_api_client", return_value=cluster):
+    with patch.object(kube_and_aws, "get_api_client", return_value=cluster):
         return run_main(traffic_gate.main, dict({"region": REGION, "load_balancer_name": "ecoeco-alb", "routes": [ROUTE],
                                                  "poll_interval": 0.05, "consecutive": 1}, **args))
 
@@ -155,7 +151,7 @@ def test_a_rollback_gate_waits_only_for_the_admitted_side(aws, cluster):
     ([], "routes: expected a non-empty list of"),
 ])
 def test_bad_routes_are_refused_naming_the_field_before_any_read(routes, field):
-    with patch.object(traffic_gate, "get_api_client", side_effect=AssertionError("no read before the input is checked")):
+    with patch.object(kube_and_aws, "get_api_client", side_effect=AssertionError("no read before the input is checked")):
         outcome, result = run_main(traffic_gate.main, {"region": REGION, "load_balancer_name": "ecoeco-alb", "routes": routes})
     assert outcome == "fail"
     assert result["msg"].startswith(field)
@@ -285,7 +281,7 @@ def test_the_workloads_wait_shares_the_gates_one_deadline(aws, workloads):
     ([GREEN_DEPLOYMENT, {"namespace": "", "name": "x"}], "deployments[1]: expected {namespace, name} of a Deployment"),
 ])
 def test_bad_deployments_are_refused_naming_the_field_before_any_read(deployments, field):
-    with patch.object(traffic_gate, "get_api_client", side_effect=AssertionError("no read before the input is checked")):
+    with patch.object(kube_and_aws, "get_api_client", side_effect=AssertionError("no read before the input is checked")):
         outcome, result = run_main(traffic_gate.main, {"region": REGION, "load_balancer_name": "ecoeco-alb", "routes": [ROUTE],
                                                        "deployments": deployments})
     assert outcome == "fail"

@@ -1,0 +1,16 @@
+# Copyright: Contributors to the ecoeco.bluegreen project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Kubernetes side of a module built on AnsibleAWSModule (documented by the doc fragment ecoeco.bluegreen.kube_and_aws).
+
+AnsibleAWSModule owns validate_certs (the AWS one) and the other connection options, so the Kubernetes client takes its
+settings from the two options here and kubernetes.core's K8S_AUTH_* environment variables.
+"""
+
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.cluster import Cluster
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+
+KUBE_ARGS = dict(kubeconfig=dict(type="raw"), context=dict(type="str"))
+
+
+def cluster_of(params):
+    return Cluster(get_api_client(kubeconfig=params["kubeconfig"], context=params["context"]))
