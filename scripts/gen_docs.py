@@ -120,9 +120,10 @@ def playbook_plays(path):
 
 
 def playbook_sources(path):
-    """The text of a playbook and of the playbooks it imports, recursively."""
+    """The text of a playbook, of its vars_files and of the playbooks it imports, recursively."""
     texts = [path.read_text()]
-    for _play, imported in playbook_plays(path):
+    for play, imported in playbook_plays(path):
+        texts += [(path.parent / vars_file).read_text() for vars_file in play.get("vars_files") or []]
         if imported:
             texts += playbook_sources(path.parent / (imported + ".yml"))
     return texts
@@ -132,6 +133,8 @@ def own_variables(path):
     names = set()
     for play, imported in playbook_plays(path):
         names.update(play.get("vars") or {})
+        for vars_file in play.get("vars_files") or []:
+            names.update(yaml.safe_load((path.parent / vars_file).read_text()) or {})
         if imported:
             names.update(own_variables(path.parent / (imported + ".yml")))
     return names
