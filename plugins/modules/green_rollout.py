@@ -187,13 +187,10 @@ pending:
   type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.kube_and_aws import KUBE_ARGS, cluster_of
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.kube_and_aws import KUBE_ARGS, cluster_of, one_failure
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.green_rollout.runner import run
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.green_rollout.settings import SOURCES, TRACKING, parse_settings
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
 
 def argspec():
@@ -221,17 +218,11 @@ def argspec():
 
 def main():
     module = AnsibleAWSModule(argument_spec=argspec(), supports_check_mode=True)
-    try:
+    with one_failure(module):
         settings = parse_settings(module.params)
         cluster = cluster_of(module.params)
         elbv2 = module.client("elbv2") if settings.target_health else None
         module.exit_json(**run(cluster, elbv2, settings, module.check_mode))
-    except AnsibleAWSError as e:
-        module.fail_json_aws_error(e)
-    except CoreException as e:
-        module.fail_json(msg="Kubernetes: {0}".format(e))
-    except BlueGreenError as e:
-        module.fail_json(msg=str(e), **e.details)
 
 
 if __name__ == "__main__":

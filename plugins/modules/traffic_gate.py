@@ -217,13 +217,10 @@ not_ready:
   elements: str
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.kube_and_aws import KUBE_ARGS, cluster_of
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.kube_and_aws import KUBE_ARGS, cluster_of, one_failure
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.runner import run
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.settings import parse_settings
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
 
 def argspec():
@@ -246,16 +243,10 @@ def argspec():
 
 def main():
     module = AnsibleAWSModule(argument_spec=argspec(), supports_check_mode=True)
-    try:
+    with one_failure(module):
         settings = parse_settings(module.params)
         cluster = cluster_of(module.params)
         module.exit_json(**run(cluster, module.client("elbv2"), settings))
-    except AnsibleAWSError as e:
-        module.fail_json_aws_error(e)
-    except CoreException as e:
-        module.fail_json(msg="Kubernetes: {0}".format(e))
-    except BlueGreenError as e:
-        module.fail_json(msg=str(e), **e.details)
 
 
 if __name__ == "__main__":

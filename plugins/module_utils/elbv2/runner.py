@@ -173,3 +173,17 @@ def run(client, settings, sleep=time.sleep, clock=time.monotonic):
             **result
         )
     return result
+
+
+def every_target_group(client, load_balancer_name):
+    """One read, no wait, of every target group the load balancer uses (the reports of ``run``)."""
+    settings = Settings(selector="load_balancer_name", value=load_balancer_name, wait=False, timeout=1, poll_interval=1, consecutive=1,
+                        min_healthy=None, expected_targets=None)
+    return run(client, settings)["target_groups"]
+
+
+def wait_all_healthy(client, selector, value, timeout, poll_interval, consecutive, sleep=time.sleep, clock=time.monotonic):
+    """``run`` waiting until every registered target of the selected groups is healthy for ``consecutive`` polls."""
+    settings = Settings(selector=selector, value=value, wait=True, timeout=timeout, poll_interval=poll_interval, consecutive=consecutive,
+                        min_healthy=None, expected_targets=None)
+    return run(client, settings, sleep=sleep, clock=clock)

@@ -45,11 +45,6 @@ def _wait_for(read, pending_of, settings, deadline, sleep, clock):
         raise _never_ready(settings, seen["pending"])
 
 
-def _health_settings(settings, selector, value, wait, timeout):
-    return alb_health.Settings(selector=selector, value=value, wait=wait, timeout=timeout, poll_interval=settings.poll_interval,
-                               consecutive=settings.consecutive, min_healthy=None, expected_targets=None)
-
-
 def _describe_unhealthy(groups):
     parts = []
     for group in groups:
@@ -77,8 +72,7 @@ def _await_target_health(cluster, elbv2, settings, deadline, sleep, clock):
         seen = {}
 
         def every_port_has_a_group():
-            groups = alb_health.run(elbv2, _health_settings(settings, "load_balancer_name", settings.load_balancer_name, False, 1))
-            seen["groups"] = green_groups(groups["target_groups"], ports)
+            seen["groups"] = green_groups(alb_health.every_target_group(elbv2, settings.load_balancer_name), ports)
             covered = {target["port"] for group in seen["groups"] for target in group["targets"]}
             seen["without"] = [port for port in ports if port not in covered]
             return not seen["without"]
@@ -92,7 +86,8 @@ def _await_target_health(cluster, elbv2, settings, deadline, sleep, clock):
                     ", ".join(str(port) for port in seen["without"])))
         selector, value = "target_group_arns", [group["arn"] for group in seen["groups"]]
     try:
-        health = alb_health.run(elbv2, _health_settings(settings, selector, value, True, deadline.left()), sleep=sleep, clock=clock)
+        health = alb_health.wait_all_healthy(elbv2, selector, value, deadline.left(), settings.poll_interval, settings.consecutive,
+                                             sleep=sleep, clock=clock)
     except WaitTimeout as error:
         reports = error.details.get("target_groups") or []
         groups = green_groups(reports, ports) if ports else reports

@@ -26,11 +26,6 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.traffic_gate.warn
 WARNINGS_ON_INGRESSES = "type=Warning,involvedObject.kind=Ingress"
 
 
-def _health_settings(settings, selector, value, wait, timeout):
-    return alb_health.Settings(selector=selector, value=value, wait=wait, timeout=timeout, poll_interval=settings.poll_interval,
-                               consecutive=settings.consecutive, min_healthy=None, expected_targets=None)
-
-
 def _admission_pending(ingresses, settings, dns_name):
     """``<route>/<side>`` of every existing Ingress to admit that the controller has not put into the ALB yet."""
     described = route_sides(ingresses, settings.routes)["ingresses"]
@@ -185,7 +180,7 @@ def run(cluster, elbv2, settings, sleep=time.sleep, clock=time.monotonic):
     seen = {}
 
     def every_backend_has_a_group():
-        seen["groups"] = alb_health.run(elbv2, _health_settings(settings, "load_balancer_name", settings.load_balancer_name, False, 1))["target_groups"]
+        seen["groups"] = alb_health.every_target_group(elbv2, settings.load_balancer_name)
         return not unmatched(backends, seen["groups"])
 
     poll_until(every_backend_has_a_group, deadline.left(), settings.poll_interval, sleep=sleep, clock=clock)
@@ -201,7 +196,8 @@ def run(cluster, elbv2, settings, sleep=time.sleep, clock=time.monotonic):
     every_group = settings.all_target_groups or not groups
     selector, value = ("load_balancer_name", settings.load_balancer_name) if every_group else ("target_group_arns", [group["arn"] for group in groups])
     try:
-        health = alb_health.run(elbv2, _health_settings(settings, selector, value, True, deadline.left()), sleep=sleep, clock=clock)
+        health = alb_health.wait_all_healthy(elbv2, selector, value, deadline.left(), settings.poll_interval, settings.consecutive,
+                                             sleep=sleep, clock=clock)
     except WaitTimeout as error:
         raise _health_failure(error, settings, groups)
 
