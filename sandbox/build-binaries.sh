@@ -2,6 +2,8 @@
 # Build one set of the sandbox's binaries from Go modules into a cache outside the repository:
 #   control-plane (default): kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok, kwokctl
 #   lb-controller: the AWS Load Balancer Controller
+#   argocd: Argo CD (one binary, ARGOCD_BINARY_NAME picks the component), its in-memory Redis, kustomize, and the two
+#           scripts of Argo CD's hack/ that the repo-server runs for every git command
 # Each set has its own cache key, so a version bump of one rebuilds only that set. A cache hit builds nothing; a
 # failed build leaves the previous cached binaries untouched (it builds into a temporary folder and renames).
 # The last line of the output is the set's folder.
@@ -20,8 +22,11 @@ case "$binary_set" in
   lb-controller)
     key="aws-load-balancer-controller-${AWS_LOAD_BALANCER_CONTROLLER_VERSION}"
     wanted=(aws-load-balancer-controller) ;;
+  argocd)
+    key="argocd-${ARGOCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
+    wanted=(argocd miniredis kustomize git-verify-wrapper.sh git-ask-pass.sh) ;;
   *)
-    echo "usage: build-binaries.sh [control-plane|lb-controller]" >&2
+    echo "usage: build-binaries.sh [control-plane|lb-controller|argocd]" >&2
     exit 2 ;;
 esac
 cache_root=${ECOECO_SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ecoeco-bluegreen}
@@ -76,7 +81,23 @@ build_lb_controller() {
     -o "$staging/aws-load-balancer-controller" "$module")
 }
 
-if [ "$binary_set" = control-plane ]; then build_control_plane; else build_lb_controller; fi
+build_argocd() {
+  echo "sandbox: building Argo CD v$ARGOCD_VERSION and kustomize v$KUSTOMIZE_VERSION (cold build, ~6-8 min on 2 cores)" >&2
+  local module=github.com/argoproj/argo-cd/v3
+  # Argo CD v3.6 declares Go 1.27: the go command fetches that toolchain from the module proxy, for this build only.
+  (cd "$here/gobuild/argo-cd" && GOTOOLCHAIN=go$ARGOCD_GO_VERSION go build -trimpath \
+    -ldflags "-s -w -X $module/common.version=$ARGOCD_VERSION" -o "$staging/argocd" "$module/cmd" &&
+    GOTOOLCHAIN=go$ARGOCD_GO_VERSION go build -trimpath -ldflags "-s -w" -o "$staging/miniredis" ./miniredis &&
+    cp "$(GOTOOLCHAIN=go$ARGOCD_GO_VERSION go list -m -f '{{.Dir}}' "$module")"/hack/{git-verify-wrapper.sh,git-ask-pass.sh} "$staging/" &&
+    chmod 0755 "$staging"/git-*.sh)
+  (cd "$here/gobuild/kustomize" && go build -trimpath -ldflags "-s -w" -o "$staging/kustomize" sigs.k8s.io/kustomize/kustomize/v5)
+}
+
+case "$binary_set" in
+  control-plane) build_control_plane ;;
+  lb-controller) build_lb_controller ;;
+  argocd) build_argocd ;;
+esac
 
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"

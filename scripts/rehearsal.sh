@@ -21,6 +21,12 @@ export ANSIBLE_LOG_PATH="$run_dir/ansible.log"
 status=0
 PATH="$root/.venv/bin:$PATH" ansible-playbook -i inventories/sandbox playbooks/migrate.yml \
   -e blue_removal_confirm=true -e "bluegreen_results_dir=$run_dir" || status=$?
+if [ "$status" -eq 0 ]; then
+  # Blue removal kept Argo CD frozen: Git still deployed blue into api. The team's manifests change lands now, then
+  # Argo CD automation comes back (phase 30 with green from Argo CD needs this change before it instead).
+  sandbox/sandboxctl land-green
+  PATH="$root/.venv/bin:$PATH" ansible-playbook -i inventories/sandbox playbooks/argocd_restore.yml || status=$?
+fi
 if [ "$status" -ne 0 ]; then
   # A failed phase still gets its report (the ledger says what happened; 90-rollback.yml undoes it).
   PATH="$root/.venv/bin:$PATH" ansible-playbook -i inventories/sandbox playbooks/99_report.yml -e "bluegreen_results_dir=$run_dir" || true

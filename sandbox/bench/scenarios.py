@@ -10,7 +10,9 @@ from kubernetes.client import CoreV1Api
 from bench import probe, switch_fixture as fixture, timeline
 from bench.switch_methods import METHODS
 from bench.traffic import Traffic
-from ecoeco_sandbox import argocd, blue_state
+from ecoeco_sandbox import blue_state
+from ecoeco_sandbox.argocd import objects as argocd
+from ecoeco_sandbox.argocd import repository
 from ecoeco_sandbox.paths import REPO_ROOT
 
 RATE = 50.0  # requests per second through the front door
@@ -66,15 +68,13 @@ def reset_to_blue(sandbox, domains):
 
 
 def seed_extra_domains(sandbox, domains):
-    """Blue objects and Argo CD Applications for the generated domains beyond the seven (scale runs)."""
-    extra = [d for d in domains if d not in blue_state.DOMAINS]
-    if not extra:
+    """The generated domains beyond the seven (scale runs), deployed as the seven are: their blue layout committed
+    to the sandbox's Git repository and one more element each in the ApplicationSet; Argo CD does the rest."""
+    if not [d for d in domains if d not in blue_state.DOMAINS]:
         return
-    for obj in blue_state.blue_manifests(extra)[2:]:
-        sandbox.apply(obj)
-    app_set = sandbox.apply(argocd.application_set(domains)).to_dict()
-    for domain in extra:
-        sandbox.apply(argocd.rendered_application(app_set, domain))
+    folder = sandbox.paths.gitops_repository
+    repository.commit_layout(folder, repository.blue_files(domains), "Blue: {0} services in namespace api".format(len(domains)))
+    sandbox.apply(argocd.application_set(repository.url(folder), domains))
 
 
 def inventory_for(domains, directory):

@@ -1,5 +1,5 @@
-"""The Go-built binaries (Kubernetes control plane, kubectl, etcd, kwok; the AWS Load Balancer Controller) and the
-CRDs of Argo CD and of the load balancer controller.
+"""The Go-built binaries (Kubernetes control plane, kubectl, etcd, kwok; the AWS Load Balancer Controller; Argo CD
+and kustomize) and the CRDs of Argo CD and of the load balancer controller.
 
 All come from the Go module proxy and are cached outside the checkout; ``build-binaries.sh`` builds
 only on a cache miss and never replaces good binaries with a failed build.
@@ -27,8 +27,8 @@ def versions():
 
 
 def ensure_binaries(binary_set="control-plane"):
-    """Return the folder holding one set's binaries (``control-plane`` or ``lb-controller``), building them first if
-    the cache lacks any."""
+    """Return the folder holding one set's binaries (``control-plane``, ``lb-controller`` or ``argocd``), building
+    them first if the cache lacks any."""
     if shutil.which("go") is None:
         raise SandboxError("Go is not installed: the sandbox builds Kubernetes, etcd, kwok and the AWS Load Balancer Controller "
                            "from Go modules (Go >= 1.26 needed).")
@@ -39,8 +39,8 @@ def ensure_binaries(binary_set="control-plane"):
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def _module_folder(module, version, what):
-    env = dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod")
+def _module_folder(module, version, what, toolchain="local"):
+    env = dict(os.environ, GOTOOLCHAIN=toolchain, GOFLAGS="-mod=mod")
     result = subprocess.run(["go", "mod", "download", "-json", "{0}@v{1}".format(module, version)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, check=False)
     info = json.loads(result.stdout or "{}")
@@ -52,7 +52,9 @@ def _module_folder(module, version, what):
 
 def argocd_crd_files():
     """The real Argo CD CRDs (Application, ApplicationSet, AppProject) from the argo-cd Go module."""
-    crds = _module_folder("github.com/argoproj/argo-cd/v3", versions()["ARGOCD_VERSION"], "the Argo CD CRDs") / "manifests" / "crds"
+    pinned = versions()
+    crds = _module_folder("github.com/argoproj/argo-cd/v3", pinned["ARGOCD_VERSION"], "the Argo CD CRDs",
+                          toolchain="go" + pinned["ARGOCD_GO_VERSION"]) / "manifests" / "crds"
     return [crds / name for name in ("application-crd.yaml", "applicationset-crd.yaml", "appproject-crd.yaml")]
 
 

@@ -11,7 +11,10 @@ import json
 
 from kubernetes.client import ApiException, AppsV1Api, CoreV1Api
 
-from ecoeco_sandbox import argocd, blue_state
+from ecoeco_sandbox import blue_state
+from ecoeco_sandbox.argocd import objects as argocd
+from ecoeco_sandbox.argocd import repository
+from ecoeco_sandbox.errors import SandboxError
 
 FREEZE_RECORD = "bluegreen.ecoeco.io/frozen-sync-policy"
 LEDGER_NAMESPACE = "ecoeco-bluegreen"
@@ -69,8 +72,9 @@ def difference(desired, live, path=""):
     return None if desired == live else (path or "/")
 
 
-def drift(api, dyn, domains):
-    """Why the cluster is not at the blue starting state: a list of short reasons, empty when it is."""
+def drift(api, dyn, domains, gitops_repository):
+    """Why the cluster and its Git repository are not at the blue starting state: a list of short reasons, empty when
+    they are."""
     core = CoreV1Api(api)
     reasons = []
     existing = {ns.metadata.name for ns in core.list_namespace().items}
@@ -80,10 +84,20 @@ def drift(api, dyn, domains):
     ledgers = seed_ledgers(core)
     if ledgers:
         reasons.append("ledgers {0} exist".format(", ".join(ledgers)))
-    reasons += _objects_drift(dyn, blue_state.blue_manifests(domains) + [argocd.application_set(domains)])
+    reasons += _repository_drift(gitops_repository, domains)
+    reasons += _objects_drift(dyn, blue_state.blue_manifests(domains) + [argocd.application_set(repository.url(gitops_repository), domains)])
     reasons += _applications_drift(dyn, domains)
     reasons += _source_namespace_drift(api, domains)
     return reasons
+
+
+def _repository_drift(folder, domains):
+    """The repository's ``k8s`` tree is the blue layout, committed."""
+    try:
+        committed = repository.committed_files(folder)
+    except SandboxError as error:
+        return ["the Git repository cannot be read ({0})".format(error)]
+    return [] if committed == repository.blue_files(domains) else ["the Git repository {0} is not at the blue layout".format(folder)]
 
 
 def _objects_drift(dyn, manifests):

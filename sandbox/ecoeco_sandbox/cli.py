@@ -4,6 +4,7 @@ import argparse
 import functools
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,10 @@ from pathlib import Path
 
 from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api, VersionApi
 
-from ecoeco_sandbox import argocd, binaries, blue_drift, blue_state, cluster, kube, topology
+from ecoeco_sandbox import binaries, blue_drift, blue_state, cluster, kube, topology
+from ecoeco_sandbox.argocd import controllers as argocd_controllers
+from ecoeco_sandbox.argocd import objects as argocd
+from ecoeco_sandbox.argocd import repository
 from ecoeco_sandbox.aws import clients, load_balancer_controller, seed
 from ecoeco_sandbox.errors import SandboxError
 from ecoeco_sandbox.frontdoor.addresses import alb_url, read_book
@@ -67,6 +71,9 @@ def health(paths):
         return "the AWS/apps helper process is not running (see {0})".format(paths.services_log)
     if running_pid(paths.lb_controller_pid) is None:
         return "the AWS Load Balancer Controller is not running (see {0})".format(paths.lb_controller_log)
+    for component in argocd_controllers.COMPONENTS:
+        if running_pid(paths.argocd_pid(component)) is None:
+            return "Argo CD's {0} is not running (see {1})".format(component, paths.argocd_log(component))
     try:
         api = kube.connect(paths.kubeconfig)[0]
         CoreV1Api(api).list_namespace(_request_timeout=5)
@@ -88,6 +95,7 @@ def write_env(paths, bin_dir, aws_endpoint, frontdoor_url):
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "ECOECO_SANDBOX_BIN": bin_dir,
+        "ECOECO_SANDBOX_GITOPS_REPOSITORY": paths.gitops_repository,
     }
     text = "".join("export {0}={1}\n".format(k, v) for k, v in lines.items())
     paths.env_file.write_text(text + 'export PATH="{0}:$PATH"\n'.format(bin_dir))
@@ -113,16 +121,34 @@ def start_services(paths, aws_port):
 
 
 def seed_blue(paths, domains):
-    """Create the blue state and the Argo CD objects, then wait until blue serves through the ALB."""
-    api, dyn = kube.connect(paths.kubeconfig)
-    for obj in blue_state.blue_manifests(domains):
-        kube.apply(dyn, obj)
-    kube.apply(dyn, blue_state.namespace(argocd.ARGOCD_NAMESPACE))
-    kube.apply(dyn, argocd.app_project())
-    app_set = kube.apply(dyn, argocd.application_set(domains)).to_dict()
-    for domain in domains:
-        kube.apply(dyn, argocd.rendered_application(app_set, domain))
+    """Put the blue layout in the Git repository and let Argo CD deploy it: the ApplicationSet generates one
+    Application per domain, each syncs its overlay into ``api``; then wait until blue serves through the ALB."""
+    dyn = kube.connect(paths.kubeconfig)[1]
+    repository.commit_layout(paths.gitops_repository, repository.blue_files(domains), "Blue: every service in namespace api")
+    kube.apply(dyn, blue_state.ingress_class())
+    kube.apply(dyn, blue_state.namespace(blue_state.SOURCE_NAMESPACE))
+    kube.apply(dyn, argocd.application_set(repository.url(paths.gitops_repository), domains))
+    wait_until_argocd_synced(paths, domains)
     wait_until_blue_serves(paths, domains)
+
+
+def wait_until_argocd_synced(paths, domains):
+    """Every Application of the seed generated, Synced to the repository's HEAD and Healthy."""
+    dyn = kube.connect(paths.kubeconfig)[1]
+    applications = dyn.resources.get(api_version=argocd.API_VERSION, kind="Application")
+    revision = repository.head(paths.gitops_repository)
+    wanted = set(argocd.application_names(domains))
+
+    def synced():
+        live = {a["metadata"]["name"]: a for a in applications.get(namespace=argocd.ARGOCD_NAMESPACE).to_dict()["items"]}
+        return wanted <= set(live) and all(
+            (live[name].get("status") or {}).get("sync", {}).get("status") == "Synced"
+            and live[name]["status"]["sync"].get("revision") == revision
+            and (live[name]["status"].get("health") or {}).get("status") == "Healthy" for name in wanted)
+
+    kube.wait_for(synced, 180, "Argo CD to sync the {0} Applications of {1} to {2}".format(len(wanted), argocd.APPLICATION_SET, revision[:8]),
+                  interval=0.5)
+    say("Argo CD synced {0} Applications to the repository's {1}".format(len(wanted), revision[:8]))
 
 
 def wait_until_blue_serves(paths, domains):
@@ -176,6 +202,16 @@ def start_lb_controller(paths, bin_dir, aws_endpoint):
     return load_balancer_controller.start(paths, bin_dir, aws_endpoint, clients.REGION, network["vpc_id"], seed.CLUSTER_NAME)
 
 
+def start_argocd(paths, argocd_dir):
+    """Argo CD's settings and project, then its controllers."""
+    dyn = kube.connect(paths.kubeconfig)[1]
+    kube.apply(dyn, blue_state.namespace(argocd.ARGOCD_NAMESPACE))
+    for obj in argocd.settings(secrets.token_hex(16)):
+        kube.apply(dyn, obj)
+    kube.apply(dyn, argocd.app_project())
+    argocd_controllers.start(paths, argocd_dir)
+
+
 CRDS = ("applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io", "targetgroupbindings.elbv2.k8s.aws",
         "ingressclassparams.elbv2.k8s.aws")
 
@@ -204,7 +240,8 @@ def up(paths, domains):
     cluster.require_free_port(aws_port, "aws", grace)
     bin_dir = binaries.ensure_binaries()
     lb_controller_dir = binaries.ensure_binaries("lb-controller")
-    say("binaries ready in {0} and {1}".format(bin_dir, lb_controller_dir))
+    argocd_dir = binaries.ensure_binaries("argocd")
+    say("binaries ready in {0}, {1} and {2}".format(bin_dir, lb_controller_dir, argocd_dir))
     crd_files = binaries.argocd_crd_files() + binaries.lb_controller_crd_files()
     paths.home.mkdir(parents=True, exist_ok=True)
     try:
@@ -226,6 +263,9 @@ def up(paths, domains):
         say("moto ELBv2/EC2 on {0}, the ALB's health checks, pod apps and front door {1} running".format(aws_endpoint, frontdoor_url))
         start_lb_controller(paths, lb_controller_dir, aws_endpoint)
         say("AWS Load Balancer Controller v{0} running (log {1})".format(pinned["AWS_LOAD_BALANCER_CONTROLLER_VERSION"], paths.lb_controller_log))
+        start_argocd(paths, argocd_dir)
+        say("Argo CD v{0} running: repo-server, application controller, ApplicationSet controller (logs in {1})".format(
+            pinned["ARGOCD_VERSION"], paths.argocd_home))
         paths.state_file.write_text(json.dumps({"apiserver": "https://127.0.0.1:{0}".format(apiserver_port),
                                                 "aws_endpoint_url": aws_endpoint, "frontdoor_url": frontdoor_url,
                                                 "bin_dir": str(bin_dir), "domains": domains}))
@@ -244,7 +284,8 @@ def down(paths, quiet=False):
         if not quiet:
             say("nothing to stop: no sandbox state at {0}".format(paths.home))
         return 0
-    for pid in (running_pid(paths.services_pid), running_pid(paths.lb_controller_pid)):
+    pids = [running_pid(paths.services_pid), running_pid(paths.lb_controller_pid)]
+    for pid in pids + [running_pid(paths.argocd_pid(component)) for component in argocd_controllers.COMPONENTS]:
         if pid:
             os.kill(pid, 15)
     state = read_state(paths) or {}
@@ -266,30 +307,39 @@ def reset_to_blue(paths, force=False):
     domains = read_state(paths)["domains"]
     api, dyn = kube.connect(paths.kubeconfig)
     core = CoreV1Api(api)
-    moved = blue_drift.drift(api, dyn, domains)
+    moved = blue_drift.drift(api, dyn, domains, paths.gitops_repository)
     if not moved and not force:
         wait_until_blue_serves(paths, domains)
         say("already at the blue starting state: nothing to reset (--force resets anyway)")
         return 0
     say("resetting: {0}".format("; ".join(moved[:3]) + ("; ..." if len(moved) > 3 else "") if moved else "forced"))
+    # Argo CD first: with its Applications alive, self-heal would recreate what the reset deletes.
+    _delete_all(argocd_deletions(dyn, domains))
+    applications = dyn.resources.get(api_version=argocd.API_VERSION, kind="Application")
+    seeded = set(argocd.application_names(domains))
+    kube.wait_for(lambda: not seeded & {a.metadata.name for a in applications.get(namespace=argocd.ARGOCD_NAMESPACE).items}, 60,
+                  "the Applications of {0} to be deleted".format(argocd.APPLICATION_SET))
     existing = {ns.metadata.name for ns in core.list_namespace().items}
     doomed = [name for name in [blue_state.SOURCE_NAMESPACE] + blue_drift.migration_namespaces(domains) if name in existing]
     ledgers = blue_drift.seed_ledgers(core)
-    for delete in ([functools.partial(core.delete_namespace, name) for name in doomed]
-                   + [functools.partial(core.delete_namespaced_config_map, name, blue_drift.LEDGER_NAMESPACE) for name in ledgers]
-                   + argocd_deletions(dyn, domains)):
-        try:
-            delete()
-        except ApiException as error:
-            if error.status != 404:
-                raise
-    say("deleting namespaces {0}, ledgers {1} and the ApplicationSet {2} with its Applications".format(
-        ", ".join(doomed) or "(none)", ", ".join(ledgers) or "(none)", argocd.APPLICATION_SET))
+    _delete_all([functools.partial(core.delete_namespace, name) for name in doomed]
+                + [functools.partial(core.delete_namespaced_config_map, name, blue_drift.LEDGER_NAMESPACE) for name in ledgers])
+    say("deleted the ApplicationSet {0} with its Applications; deleting namespaces {1} and ledgers {2}".format(
+        argocd.APPLICATION_SET, ", ".join(doomed) or "(none)", ", ".join(ledgers) or "(none)"))
     kube.wait_for(lambda: not [n for n in core.list_namespace().items if n.metadata.name in doomed], 180,
                   "namespaces {0} to finish deleting".format(", ".join(doomed)))
     seed_blue(paths, domains)
     say("back at the blue starting state")
     return 0
+
+
+def _delete_all(calls):
+    for delete in calls:
+        try:
+            delete()
+        except ApiException as error:
+            if error.status != 404:
+                raise
 
 
 def argocd_deletions(dyn, domains):
@@ -319,10 +369,20 @@ def status(paths):
         VersionApi(api).get_code().git_version,
         state["apiserver"], ready, len(nodes)))
     say("AWS (moto) {0}; application namespaces: {1}".format(state["aws_endpoint_url"], ", ".join(namespaces)))
+    say("Argo CD: {0}".format(argocd_summary(paths)))
     say("resident memory of the sandbox processes: {0:.0f} MiB".format(resident_memory_mib(paths)))
     say("front door: {0}".format(served_albs(paths)))
     say("env file: {0}".format(paths.env_file))
     return 0
+
+
+def argocd_summary(paths):
+    """How many Applications Argo CD has, and how many of them are Synced and Healthy."""
+    dyn = kube.connect(paths.kubeconfig)[1]
+    items = dyn.resources.get(api_version=argocd.API_VERSION, kind="Application").get(namespace=argocd.ARGOCD_NAMESPACE).to_dict()["items"]
+    synced = sum(1 for a in items if (a.get("status") or {}).get("sync", {}).get("status") == "Synced")
+    healthy = sum(1 for a in items if ((a.get("status") or {}).get("health") or {}).get("status") == "Healthy")
+    return "{0} Applications, {1} Synced, {2} Healthy; repository {3}".format(len(items), synced, healthy, repository.url(paths.gitops_repository))
 
 
 def served_albs(paths):
@@ -346,6 +406,31 @@ def resident_memory_mib(paths):
     return total_kib / 1024.0
 
 
+def land_green(paths, moved):
+    """The manifests change of the migration, as the team merges it: the overlays of ``moved`` (every domain when
+    empty) and the ApplicationSet's destinations point at the domains' own namespaces; Argo CD applies it when it is
+    not frozen."""
+    condition = health(paths)
+    if condition != "healthy":
+        raise SandboxError("land-green needs a running sandbox, but: {0}. Run `up` first.".format(condition))
+    domains = read_state(paths)["domains"]
+    unknown = [d for d in moved if d not in domains]
+    if unknown:
+        raise SandboxError("land-green --domains: {0} not among the sandbox's domains ({1})".format(", ".join(unknown), ", ".join(domains)))
+    moved = moved or domains
+    commit = repository.commit_layout(paths.gitops_repository, repository.green_files(domains, moved),
+                                      "Move {0} to their own namespaces".format(", ".join(moved)))
+    # The ApplicationSet is part of the change (its destinations); only its generators are written, so a freeze of
+    # its template stays as it is.
+    dyn = kube.connect(paths.kubeconfig)[1]
+    dyn.resources.get(api_version=argocd.API_VERSION, kind="ApplicationSet").patch(
+        name=argocd.APPLICATION_SET, namespace=argocd.ARGOCD_NAMESPACE, body={"spec": {"generators": argocd.generators(domains, moved)}},
+        content_type="application/merge-patch+json")
+    say("manifests change {0}: k8s/overlays of {1} now deploy into their own namespaces ({2})".format(
+        "landed as " + commit[:8] if commit else "was already there", ", ".join(moved), repository.url(paths.gitops_repository)))
+    return 0
+
+
 def print_alb_url(paths, name, wait_seconds):
     """The front door URL of one ALB, alone on stdout (for ``$(sandbox/sandboxctl alb-url shop-alb)``)."""
     if not name:
@@ -356,20 +441,23 @@ def print_alb_url(paths, name, wait_seconds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="sandbox", description="The local rehearsal cluster of ecoeco.bluegreen.")
-    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue", "alb-url"])
+    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue", "alb-url", "land-green"])
     parser.add_argument("alb", nargs="?", help="alb-url: the ALB's name (alb.ingress.kubernetes.io/load-balancer-name)")
     parser.add_argument("--wait", type=float, default=0.0,
                         help="alb-url: seconds to wait for the front door to serve the ALB (it appears with its first Ingress)")
-    parser.add_argument("--domains", default=",".join(blue_state.DOMAINS),
-                        help="comma-separated domains of the blue state (default: the seven EcoEco domains)")
+    parser.add_argument("--domains", default=None,
+                        help="up: comma-separated domains of the blue state (default: the seven EcoEco domains); "
+                             "land-green: the domains the manifests change moves (default: all)")
     parser.add_argument("--force", action="store_true",
                         help="reset-to-blue: reset even when the cluster is already at the blue starting state")
     args = parser.parse_args(argv)
     paths = Paths()
-    domains = [d.strip() for d in args.domains.split(",") if d.strip()]
+    domains = [d.strip() for d in (args.domains or "").split(",") if d.strip()]
     try:
         if args.command == "up":
-            return up(paths, domains)
+            return up(paths, domains or list(blue_state.DOMAINS))
+        if args.command == "land-green":
+            return land_green(paths, domains)
         if args.command == "down":
             return down(paths)
         if args.command == "status":

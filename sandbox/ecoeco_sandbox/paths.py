@@ -24,6 +24,14 @@ class Paths:
         self.frontdoor_albs = self.home / "frontdoor-albs.json"
         self.kwokctl_config = self.home / "kwokctl.yaml"
         self.state_file = self.home / "state.json"
+        self.argocd_home = self.home / "argocd"
+        self.gitops_repository = self.home / "gitops"
+
+    def argocd_log(self, component):
+        return self.argocd_home / (component + ".log")
+
+    def argocd_pid(self, component):
+        return self.argocd_home / (component + ".pid")
 
     def cluster_dir(self):
         return self.kwok_workdir / "clusters" / CLUSTER_NAME

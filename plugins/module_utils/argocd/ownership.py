@@ -91,6 +91,16 @@ def owner_claims(obj):
     return unique
 
 
+def generator_of(claims, owners, child):
+    """The ApplicationSet among ``claims`` that generated ``child`` and keeps its syncPolicy equal to its template
+    (``owners`` maps a claim's ref to the object read, None when absent), or None."""
+    for claim in claims:
+        owner = owners.get(claim.ref)
+        if claim.ref.kind == APPLICATION_SET and owner is not None and _appset_leaves_child_alone(owner, child) is None:
+            return owner
+    return None
+
+
 def _appset_leaves_child_alone(appset, child):
     """Why ``appset`` does not rewrite ``child``'s syncPolicy, or None when it does."""
     spec = appset.get("spec") or {}

@@ -9,26 +9,17 @@ Shield/WAF or Gateway API. Its validating webhook server cannot be turned off an
 
 import datetime
 import os
-import socket
-import subprocess
-import time
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ecoeco_sandbox.errors import SandboxError
+from ecoeco_sandbox import local_process
 
 BINARY = "aws-load-balancer-controller"
 FEATURE_GATES = "EnableServiceController=false,NLBGatewayAPI=false,ALBGatewayAPI=false"
 START_SECONDS = 60
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def write_webhook_certificate(folder):
@@ -56,20 +47,11 @@ def command(binary, kubeconfig, aws_endpoint_url, region, vpc_id, cluster_name, 
         "--enable-shield=false", "--enable-waf=false", "--enable-wafv2=false",
         "--enable-leader-election=false",
         "--feature-gates", FEATURE_GATES,
-        "--metrics-bind-addr", "127.0.0.1:{0}".format(free_port()),
+        "--metrics-bind-addr", "127.0.0.1:{0}".format(local_process.free_port()),
         "--health-probe-bind-addr", "127.0.0.1:{0}".format(health_port),
-        "--webhook-bind-port", str(free_port()),
+        "--webhook-bind-port", str(local_process.free_port()),
         "--webhook-cert-dir", str(cert_dir),
     ]
-
-
-def _healthy(health_port):
-    try:
-        with socket.create_connection(("127.0.0.1", health_port), timeout=1) as connection:
-            connection.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
-            return connection.recv(64).split(b" ", 2)[1:2] == [b"200"]
-    except (OSError, IndexError):
-        return False
 
 
 def start(paths, bin_dir, aws_endpoint_url, region, vpc_id, cluster_name):
@@ -77,18 +59,10 @@ def start(paths, bin_dir, aws_endpoint_url, region, vpc_id, cluster_name):
     once its health probe answers, or raise with the end of its log."""
     cert_dir = paths.home / "lb-controller-webhook"
     write_webhook_certificate(cert_dir)
-    health_port = free_port()
+    health_port = local_process.free_port()
     env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_EC2_METADATA_DISABLED="true")
-    with paths.lb_controller_log.open("a") as log:
-        process = subprocess.Popen(command(bin_dir / BINARY, paths.kubeconfig, aws_endpoint_url, region, vpc_id, cluster_name,
-                                           cert_dir, health_port),
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-    paths.lb_controller_pid.write_text(str(process.pid))
-    deadline = time.monotonic() + START_SECONDS
-    while not _healthy(health_port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            tail = paths.lb_controller_log.read_text(errors="replace").strip().splitlines()[-10:]
-            raise SandboxError("the AWS Load Balancer Controller did not start (see {0}):\n{1}".format(
-                paths.lb_controller_log, "\n".join(tail)))
-        time.sleep(0.2)
+    process = local_process.start(command(bin_dir / BINARY, paths.kubeconfig, aws_endpoint_url, region, vpc_id, cluster_name,
+                                          cert_dir, health_port), env, paths.lb_controller_log, paths.lb_controller_pid)
+    local_process.wait_until_ready(process, lambda: local_process.answers_ok(health_port), "the AWS Load Balancer Controller",
+                                   paths.lb_controller_log, START_SECONDS)
     return process.pid

@@ -152,26 +152,39 @@ class TestOwners:
         assert "(kind: ApplicationSet, namespace: argocd, name: {0})".format(SET) in result["msg"]
         assert result["owners"][0]["undoes"] is True
 
-    def test_owner_scope_owner_freezes_the_applicationset_first_then_its_applications(self, toggle):
-        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET), application("ecoeco-my", owner_set=SET))
+    def test_owner_scope_owner_freezes_generated_applications_only_through_the_template(self, toggle):
+        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET), application("ecoeco-my", owner_set=SET),
+                            generates=True)
         failed, result = toggle(client, name=["ecoeco-auth", "ecoeco-my"], state="disabled", owner_scope="owner")
         assert not failed
-        assert [(obj["kind"], obj["name"], obj["action"], obj["acted_for"]) for obj in result["objects"]] == [
-            ("ApplicationSet", SET, "frozen", ["Application argocd/ecoeco-auth", "Application argocd/ecoeco-my"]),
-            ("Application", "ecoeco-auth", "frozen", []),
-            ("Application", "ecoeco-my", "frozen", []),
+        assert [(obj["kind"], obj["name"], obj["action"], obj["changed"], obj["acted_for"]) for obj in result["objects"]] == [
+            ("ApplicationSet", SET, "frozen", True, ["Application argocd/ecoeco-auth", "Application argocd/ecoeco-my"]),
+            ("Application", "ecoeco-auth", "frozen_by_template", True, []),
+            ("Application", "ecoeco-my", "frozen_by_template", True, []),
         ]
-        assert [patch["name"] for patch in writes(client)] == [SET, "ecoeco-auth", "ecoeco-my"]
+        # Only the template is written: a patch of a generated Application races its controller.
+        assert [patch["name"] for patch in writes(client)] == [SET]
         assert client.obj("ApplicationSet", SET)["spec"]["template"]["spec"]["syncPolicy"] == FROZEN
+        assert ANNOTATION in client.obj("ApplicationSet", SET)["metadata"]["annotations"]
+        assert client.obj("Application", "ecoeco-auth")["spec"]["syncPolicy"] == FROZEN
+        assert result["objects"][1]["current_policy"] == FROZEN and result["objects"][1]["record"] is None
 
-    def test_owner_scope_owner_restores_the_applicationset_first_then_the_application(self, toggle):
-        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET))
+    def test_owner_scope_owner_restores_generated_applications_through_the_template(self, toggle):
+        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET), generates=True)
         toggle(client, name="ecoeco-auth", state="disabled", owner_scope="owner")
         failed, result = toggle(client, name="ecoeco-auth", state="restored", owner_scope="owner")
         assert not failed
-        assert [(obj["kind"], obj["action"]) for obj in result["objects"]] == [("ApplicationSet", "restored"), ("Application", "restored")]
+        assert [(obj["kind"], obj["action"]) for obj in result["objects"]] == [("ApplicationSet", "restored"), ("Application", "restored_by_template")]
         assert client.obj("ApplicationSet", SET)["spec"]["template"]["spec"]["syncPolicy"] == POLICY
         assert client.obj("Application", "ecoeco-auth")["spec"]["syncPolicy"] == POLICY
+
+    def test_a_template_the_controller_does_not_apply_fails_naming_the_application(self, toggle):
+        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET), generates=False)
+        failed, result = toggle(client, name="ecoeco-auth", state="disabled", owner_scope="owner", settle_timeout=1)
+        assert failed
+        assert "the ApplicationSet controller did not apply the template within 1 s" in result["msg"]
+        assert "Application argocd/ecoeco-auth still has syncPolicy" in result["msg"]
+        assert [(obj["kind"], obj["action"]) for obj in result["objects"]] == [("ApplicationSet", "frozen"), ("Application", "frozen_by_template")]
 
     def test_a_child_of_a_frozen_applicationset_may_be_frozen(self, toggle):
         client = FakeClient(application_set(SET, template_policy=FROZEN), application("ecoeco-auth", owner_set=SET))

@@ -141,10 +141,12 @@ class FakeClient:
     """What the module uses of kubernetes.core's K8SClient: ``dry_run``, ``resource``, ``get`` and ``patch``.
 
     ``before_patch(client)`` runs just before a patch is applied (a concurrent writer); ``after_get(client, key)``
-    runs after each read of one object (an owner or controller reacting).
+    runs after each read of one object (an owner or controller reacting). With ``generates=True`` a patched
+    ApplicationSet rewrites the Applications it owns as the real controller does: their syncPolicy becomes the
+    template's and annotations it does not render are dropped.
     """
 
-    def __init__(self, *objects, dry_run=False, served=("Application", "ApplicationSet")):
+    def __init__(self, *objects, dry_run=False, served=("Application", "ApplicationSet"), generates=False):
         self.store = {}
         self.version = 0
         for obj in objects:
@@ -154,6 +156,7 @@ class FakeClient:
         self.patches = []
         self.before_patch = None
         self.after_get = None
+        self.generates = generates
 
     @staticmethod
     def key(kind, namespace, name):
@@ -207,4 +210,18 @@ class FakeClient:
             raise _api_error(UnprocessibleEntityError, 422, "the server rejected our request due to an error in our request")
         if not dry_run:
             self.put(patched)
+            if self.generates and resource.kind == "ApplicationSet":
+                self._regenerate(patched)
         return _Instance(self.store[key] if not dry_run else patched)
+
+    def _regenerate(self, app_set):
+        template_policy = app_set["spec"]["template"]["spec"].get("syncPolicy")
+        for (kind, _ns, _name), obj in list(self.store.items()):
+            owners = [ref["name"] for ref in obj["metadata"].get("ownerReferences") or [] if ref["kind"] == "ApplicationSet"]
+            if kind == "Application" and app_set["metadata"]["name"] in owners:
+                generated = copy.deepcopy(obj)
+                generated["spec"].pop("syncPolicy", None)
+                if template_policy is not None:
+                    generated["spec"]["syncPolicy"] = copy.deepcopy(template_policy)
+                generated["metadata"].pop("annotations", None)
+                self.put(generated)
