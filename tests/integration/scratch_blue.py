@@ -1,7 +1,9 @@
 """The blue state of a migration other than the seed's, built with the kubernetes client from the sandbox's
 manifests (never from the live namespace ``api``): per workload a Deployment, a NodePort Service and an Ingress of
-the migration's IngressGroup, and the migration's ApplicationSet with the Applications it would generate.
+the migration's IngressGroup, and the migration's ApplicationSet with the Applications its controller generates.
 """
+
+import time
 
 from pod_template import blue_pod_template
 
@@ -69,32 +71,31 @@ def create_objects(dyn, objects):
 
 def create_application_set(custom, name, domains, labels, application_prefix="", repo_url="https://example.invalid/scratch.git"):
     """The ApplicationSet ``name`` (automated prune + selfHeal, one Application ``<prefix><domain>`` per domain, deploying
-    into namespace ``<domain>``) and those Applications, owned by it as its controller would leave them."""
+    into namespace ``<domain>``); the sandbox's real ApplicationSet controller generates the Applications, and this
+    waits until every one exists. Its repository cannot be reached: Argo CD deploys nothing of a scratch migration."""
     group, version = ARGO
     api_version = "/".join(ARGO)
-    appset = custom.create_namespaced_custom_object(group, version, "argocd", "applicationsets", {
+    custom.create_namespaced_custom_object(group, version, "argocd", "applicationsets", {
         "apiVersion": api_version, "kind": "ApplicationSet",
         "metadata": {"name": name, "labels": dict(labels)},
         "spec": {
             "generators": [{"list": {"elements": [{"domain": d} for d in domains]}}],
             "template": {
-                "metadata": {"name": application_prefix + "{{domain}}"},
+                "metadata": {"name": application_prefix + "{{domain}}", "labels": dict(labels)},
                 "spec": {"project": "default", "source": {"repoURL": repo_url, "path": "{{domain}}"},
                          "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{domain}}"},
                          "syncPolicy": AUTOMATED},
             },
         },
     })
-    for domain in domains:
-        custom.create_namespaced_custom_object(group, version, "argocd", "applications", {
-            "apiVersion": api_version, "kind": "Application",
-            "metadata": {"name": application_prefix + domain, "labels": dict(labels), "ownerReferences": [{
-                "apiVersion": api_version, "kind": "ApplicationSet", "name": name,
-                "uid": appset["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]},
-            "spec": {"project": "default", "source": {"repoURL": repo_url, "path": domain},
-                     "destination": {"server": "https://kubernetes.default.svc", "namespace": domain},
-                     "syncPolicy": AUTOMATED},
-        })
+    wanted = {application_prefix + domain for domain in domains}
+    deadline = time.monotonic() + 60
+    while True:
+        existing = {a["metadata"]["name"] for a in custom.list_namespaced_custom_object(group, version, "argocd", "applications")["items"]}
+        if wanted <= existing:
+            return
+        assert time.monotonic() < deadline, "the ApplicationSet controller did not generate {0} within 60 s".format(sorted(wanted - existing))
+        time.sleep(0.2)
 
 
 def application_set_deletions(custom, name, application_names):

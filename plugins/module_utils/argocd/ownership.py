@@ -26,6 +26,8 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects im
 )
 
 TRACKING_ID_ANNOTATION = "argocd.argoproj.io/tracking-id"
+# The field manager under which the ApplicationSet controller writes the Applications it generates.
+GENERATOR_MANAGER = "argocd-applicationset-controller"
 INSTANCE_LABELS = ("argocd.argoproj.io/instance", "app.kubernetes.io/instance")
 _ARGO_GROUP = "argoproj.io"
 # applicationsSync values under which the ApplicationSet controller never updates an existing Application.
@@ -91,9 +93,19 @@ def owner_claims(obj):
     return unique
 
 
-def generator_of(claims, owners, child):
-    """The ApplicationSet among ``claims`` that generated ``child`` and keeps its syncPolicy equal to its template
-    (``owners`` maps a claim's ref to the object read, None when absent), or None."""
+def written_by_generator(obj):
+    """Whether the ApplicationSet controller has written ``obj`` (its field manager in ``managedFields``): only then
+    does a controller keep it equal to its template. An Application made by hand with an ownerReference, or one in a
+    namespace no ApplicationSet controller watches, is rewritten by nobody."""
+    return any(entry.get("manager") == GENERATOR_MANAGER for entry in (obj.get("metadata") or {}).get("managedFields") or [])
+
+
+def generator_of(claims, owners, child_obj):
+    """The ApplicationSet among ``claims`` whose controller generated ``child_obj`` and keeps its syncPolicy equal to its
+    template (``owners`` maps a claim's ref to the object read, None when absent), or None."""
+    if not written_by_generator(child_obj):
+        return None
+    child = ObjectRef.of(child_obj)
     for claim in claims:
         owner = owners.get(claim.ref)
         if claim.ref.kind == APPLICATION_SET and owner is not None and _appset_leaves_child_alone(owner, child) is None:

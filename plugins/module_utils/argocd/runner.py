@@ -142,7 +142,7 @@ def plan_target(api, obj, params, frozen_by, chain=()):
     claims = owner_claims(obj)
     owners = {claim.ref: api.get(claim.ref) for claim in claims}
     verdicts = [judge_owner(claim, owners[claim.ref], ref, automated_active(plan.after)) for claim in claims]
-    generator = generator_of(claims, owners, ref) if params["owner_scope"] == "owner" else None
+    generator = generator_of(claims, owners, obj) if params["owner_scope"] == "owner" else None
     if generator is not None:
         return _through_template(api, obj, generator, verdicts, params, frozen_by, _longer_chain(chain, ref))
     if state == RESTORED and not plan.changed:

@@ -153,8 +153,8 @@ class TestOwners:
         assert result["owners"][0]["undoes"] is True
 
     def test_owner_scope_owner_freezes_generated_applications_only_through_the_template(self, toggle):
-        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET), application("ecoeco-my", owner_set=SET),
-                            generates=True)
+        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET, generated=True),
+                            application("ecoeco-my", owner_set=SET, generated=True), generates=True)
         failed, result = toggle(client, name=["ecoeco-auth", "ecoeco-my"], state="disabled", owner_scope="owner")
         assert not failed
         assert [(obj["kind"], obj["name"], obj["action"], obj["changed"], obj["acted_for"]) for obj in result["objects"]] == [
@@ -170,7 +170,7 @@ class TestOwners:
         assert result["objects"][1]["current_policy"] == FROZEN and result["objects"][1]["record"] is None
 
     def test_owner_scope_owner_restores_generated_applications_through_the_template(self, toggle):
-        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET), generates=True)
+        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET, generated=True), generates=True)
         toggle(client, name="ecoeco-auth", state="disabled", owner_scope="owner")
         failed, result = toggle(client, name="ecoeco-auth", state="restored", owner_scope="owner")
         assert not failed
@@ -179,12 +179,19 @@ class TestOwners:
         assert client.obj("Application", "ecoeco-auth")["spec"]["syncPolicy"] == POLICY
 
     def test_a_template_the_controller_does_not_apply_fails_naming_the_application(self, toggle):
-        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET), generates=False)
+        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET, generated=True), generates=False)
         failed, result = toggle(client, name="ecoeco-auth", state="disabled", owner_scope="owner", settle_timeout=1)
         assert failed
         assert "the ApplicationSet controller did not apply the template within 1 s" in result["msg"]
         assert "Application argocd/ecoeco-auth still has syncPolicy" in result["msg"]
         assert [(obj["kind"], obj["action"]) for obj in result["objects"]] == [("ApplicationSet", "frozen"), ("Application", "frozen_by_template")]
+
+    def test_an_application_no_controller_wrote_is_frozen_itself_after_its_owner(self, toggle):
+        client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET))
+        failed, result = toggle(client, name="ecoeco-auth", state="disabled", owner_scope="owner")
+        assert not failed
+        assert [(obj["kind"], obj["action"]) for obj in result["objects"]] == [("ApplicationSet", "frozen"), ("Application", "frozen")]
+        assert [patch["name"] for patch in writes(client)] == [SET, "ecoeco-auth"]
 
     def test_a_child_of_a_frozen_applicationset_may_be_frozen(self, toggle):
         client = FakeClient(application_set(SET, template_policy=FROZEN), application("ecoeco-auth", owner_set=SET))

@@ -18,8 +18,9 @@ POLICY = {"automated": dict(AUTOMATED), "retry": {"limit": 5}, "syncOptions": ["
 SEED_POLICY = object()  # default argument standing for POLICY (None already means "no syncPolicy")
 
 
-def application(name, policy=SEED_POLICY, namespace="argocd", annotations=None, labels=None, owner_set=None):
-    """An Application; ``policy=None`` leaves spec.syncPolicy out."""
+def application(name, policy=SEED_POLICY, namespace="argocd", annotations=None, labels=None, owner_set=None, generated=False):
+    """An Application; ``policy=None`` leaves spec.syncPolicy out; ``generated`` says the ApplicationSet controller
+    wrote it (its field manager in managedFields), not only an ownerReference."""
     obj = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
@@ -38,6 +39,8 @@ def application(name, policy=SEED_POLICY, namespace="argocd", annotations=None, 
         obj["metadata"]["annotations"] = dict(annotations)
     if labels is not None:
         obj["metadata"]["labels"] = dict(labels)
+    if generated:
+        obj["metadata"]["managedFields"] = [{"manager": "argocd-applicationset-controller", "operation": "Update", "apiVersion": "argoproj.io/v1alpha1"}]
     if owner_set:
         obj["metadata"]["ownerReferences"] = [
             {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "name": owner_set, "uid": "0000", "controller": True}
