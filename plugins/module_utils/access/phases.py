@@ -122,7 +122,7 @@ PHASES = {
         need("apps", "deployments", ["list"], "cluster", "blue_removal: every green Deployment is available"),
         need("discovery.k8s.io", "endpointslices", ["list"], "cluster", "blue_removal: every green Service has Ready endpoints"),
         need("", "namespaces", ["get", "delete"], "source", "blue_removal: delete the source namespace"),
-    ] + _argocd("blue_removal: restore Argo CD kept frozen since the switch"),
+    ] + _argocd("blue_removal: freeze Argo CD while blue is deleted, restore it once Git no longer declares blue"),
     "90": _ledger() + _argocd("rollback: freeze Argo CD, and restore it whatever happens") + [
         need("", "namespaces", ["create"], "cluster", "rollback: re-create blue's namespace from the backup"),
         need("", "namespaces", ["get", "patch"], "source", "rollback: re-create blue's namespace from the backup"),

@@ -27,6 +27,7 @@ POLICY_PATH = {
 }
 
 _JSON_PATCH = "application/json-patch+json"
+_MERGE_PATCH = "application/merge-patch+json"
 # kube-apiserver answers a JSON patch whose operations do not apply (a failed `test`) with a bare 422 and this
 # message; schema rejections are 422 too but carry field causes.
 _PATCH_NOT_APPLICABLE = "the server rejected our request due to an error in our request"
@@ -161,3 +162,12 @@ class ArgoObjects:
             raise BlueGreenError("patching {0} failed: {1}".format(ref, message), status=e.status, causes=causes) from e
         obj.setdefault("kind", ref.kind)
         return obj
+
+    def annotate(self, ref, key, value):
+        """Set one annotation with a JSON merge patch (it leaves every other annotation alone)."""
+        body = {"metadata": {"annotations": {key: value}}}
+        try:
+            with reaching_api("annotating {0}".format(ref)):
+                self._client.patch(self._resource(ref.kind), body, name=ref.name, namespace=ref.namespace, content_type=_MERGE_PATCH)
+        except DynamicApiError as e:
+            raise BlueGreenError("annotating {0} failed: {1}".format(ref, _api_message(e)[0]), status=e.status) from e

@@ -1,0 +1,58 @@
+# Copyright: Contributors to the ecoeco.bluegreen project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What Git still declares in a namespace, as Argo CD's Applications last compared it (``status.resources``), and a
+bounded wait, with hard refreshes, until it declares nothing there: blue's namespace once the manifests change landed.
+
+An entry marked ``requiresPruning`` is live but no longer in Git; every other entry is declared by Git. Restoring
+automated sync while Git declares objects in the blue namespace would make prune and self-heal recreate blue.
+"""
+
+import time
+
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects import APPLICATION, ObjectRef, annotations
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import poll_until
+
+REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
+# A normal refresh may compare with the branch's cached commit; a hard one resolves the branch again.
+REFRESH = "hard"
+
+
+def declared_in(applications, namespace):
+    """One sentence per object in ``namespace`` that Git still declares, over ``applications`` (dicts), sorted."""
+    declared = []
+    for app in applications:
+        metadata, status = app.get("metadata") or {}, app.get("status") or {}
+        revision = ((status.get("sync") or {}).get("revision") or "")[:8] or "unknown"
+        for resource in status.get("resources") or []:
+            if resource.get("namespace") == namespace and not resource.get("requiresPruning"):
+                declared.append("Application {0}/{1} declares {2} {3}/{4} (revision {5})".format(
+                    metadata.get("namespace"), metadata.get("name"), resource.get("kind"), namespace, resource.get("name"), revision))
+    return sorted(declared)
+
+
+def generated_by(applications, application_set):
+    """The Applications whose ownerReferences name the ApplicationSet ``application_set``."""
+    return [app for app in applications
+            if any(owner.get("kind") == "ApplicationSet" and owner.get("name") == application_set
+                   for owner in (app.get("metadata") or {}).get("ownerReferences") or [])]
+
+
+def wait_until_undeclared(api, argocd_namespace, application_set, namespace, timeout, interval, refresh, check_mode):
+    """Read the ApplicationSet's Applications until none declares anything in ``namespace`` or ``timeout`` passes,
+    asking each one that still does for a hard refresh whenever it carries no pending request (the ApplicationSet
+    controller may drop one while it rewrites the Application). Returns (declared, seconds waited, refreshes requested)."""
+    state = {"declared": [], "refreshes": 0}
+
+    def undeclared():
+        applications = generated_by(api.list(APPLICATION, argocd_namespace, []), application_set)
+        state["declared"] = declared_in(applications, namespace)
+        if state["declared"] and refresh and not check_mode:
+            for app in applications:
+                # A pending request still carries the annotation; one the controller dropped (or served) is asked again.
+                if declared_in([app], namespace) and REFRESH_ANNOTATION not in annotations(app):
+                    api.annotate(ObjectRef.of(app), REFRESH_ANNOTATION, REFRESH)
+                    state["refreshes"] += 1
+        return not state["declared"]
+
+    _done, waited = poll_until(undeclared, timeout, interval, sleep=time.sleep, clock=time.monotonic)
+    return state["declared"], round(waited, 1), state["refreshes"]

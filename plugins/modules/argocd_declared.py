@@ -1,0 +1,153 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ecoeco.bluegreen project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: argocd_declared
+short_description: What Git still declares in a namespace, as Argo CD's Applications compared it, with a bounded wait
+version_added: 0.4.0
+description:
+  - Reads the Applications an ApplicationSet generated and lists every object in O(declared_namespace) that Git still
+    declares (the Applications' C(status.resources), every entry not marked C(requiresPruning)).
+  - Restoring Argo CD automated sync while Git still declares blue's objects would make prune and self-heal (with
+    C(CreateNamespace=true)) recreate blue after its removal; the manifests change that moves the overlays out of the
+    namespace must land first. This module is how the collection knows it has.
+  - With O(wait_timeout), reads again every O(poll_interval) seconds until nothing is declared there, and with
+    O(refresh) asks each Application that still declares something for a hard refresh (the annotation
+    C(argocd.argoproj.io/refresh=hard)), so Argo CD compares with the new commit at once instead of at its next poll.
+  - Never fails because something is declared; RV(declared) says what, and the caller decides.
+author:
+  - EcoEco backend team (@ecoeco)
+options:
+  namespace:
+    description: Namespace of the Argo CD objects.
+    type: str
+    default: argocd
+  application_set:
+    description: The ApplicationSet whose generated Applications (by C(ownerReferences)) are read.
+    type: str
+    required: true
+  declared_namespace:
+    description: The namespace to look for, for example the blue namespace C(api).
+    type: str
+    required: true
+  wait_timeout:
+    description: Seconds to wait until nothing is declared in O(declared_namespace); V(0) reads once.
+    type: int
+    default: 0
+  poll_interval:
+    description: Seconds between two reads while waiting.
+    type: float
+    default: 2
+  refresh:
+    description:
+      - Ask each Application that still declares something for a hard refresh while waiting. Not in check mode.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - kubernetes.core.k8s_auth_options
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - Reads only; no refresh is requested in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+requirements:
+  - kubernetes >= 24.2.0
+"""
+
+EXAMPLES = r"""
+- name: Wait until the manifests change that moves the services out of api has reached Argo CD
+  ecoeco.bluegreen.argocd_declared:
+    application_set: ecoeco-api-services-kustomize
+    declared_namespace: api
+    wait_timeout: 300
+    refresh: true
+  register: git
+
+- name: Refuse while Git still deploys into api
+  ansible.builtin.assert:
+    that: git.declared | length == 0
+    fail_msg: "Git still declares {{ git.declared | join('; ') }}"
+"""
+
+RETURN = r"""
+declared:
+  description: One sentence per object in O(declared_namespace) that Git still declares, sorted; empty when none.
+  returned: always
+  type: list
+  elements: str
+  sample: ["Application argocd/ecoeco-auth declares Deployment api/auth-api (revision 3f2c1d0a)"]
+waited_seconds:
+  description: How long the module waited (0 when the first read found nothing declared, or with O(wait_timeout=0)).
+  returned: always
+  type: float
+  sample: 4.2
+refreshes:
+  description: How many hard refreshes were requested.
+  returned: always
+  type: int
+  sample: 7
+changed:
+  description: Whether a refresh was requested (an annotation written).
+  returned: always
+  type: bool
+"""
+
+import copy
+
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.declared import wait_until_undeclared
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects import ArgoObjects
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError, InvalidInput
+from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+
+MAX_WAIT_SECONDS = 3600
+
+
+def argspec():
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(
+        namespace=dict(type="str", default="argocd"),
+        application_set=dict(type="str", required=True),
+        declared_namespace=dict(type="str", required=True),
+        wait_timeout=dict(type="int", default=0),
+        poll_interval=dict(type="float", default=2),
+        refresh=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def check_params(params):
+    for option in ("namespace", "application_set", "declared_namespace"):
+        if not (params.get(option) or "").strip():
+            raise InvalidInput(option, "a non-empty name", params.get(option))
+    if not 0 <= params["wait_timeout"] <= MAX_WAIT_SECONDS:
+        raise InvalidInput("wait_timeout", "between 0 and {0}".format(MAX_WAIT_SECONDS), params["wait_timeout"])
+    if not 0 < params["poll_interval"] <= 60:
+        raise InvalidInput("poll_interval", "more than 0 and at most 60 seconds", params["poll_interval"])
+
+
+def main():
+    module = AnsibleK8SModule(argument_spec=argspec(), supports_check_mode=True)
+    params = module.params
+    try:
+        check_params(params)
+        declared, waited, refreshes = wait_until_undeclared(
+            ArgoObjects(get_api_client(module)), params["namespace"], params["application_set"], params["declared_namespace"],
+            params["wait_timeout"], params["poll_interval"], params["refresh"], module.check_mode)
+    except BlueGreenError as e:
+        module.fail_json(msg=str(e), **e.details)
+    except CoreException as e:
+        module.fail_from_exception(e)
+    module.exit_json(changed=refreshes > 0, declared=declared, waited_seconds=waited, refreshes=refreshes)
+
+
+if __name__ == "__main__":
+    main()

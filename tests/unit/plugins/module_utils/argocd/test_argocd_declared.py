@@ -1,0 +1,88 @@
+"""What Git still declares in the blue namespace, and the wait (with hard refreshes) until the manifests change is seen."""
+
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.declared import (
+    REFRESH_ANNOTATION,
+    declared_in,
+    wait_until_undeclared,
+)
+
+SET = "ecoeco-api-services-kustomize"
+
+
+def application(name, resources, owner=SET, annotations=None, revision="3f2c1d0a9b8e"):
+    status = {"sync": {"status": "OutOfSync", "revision": revision}}
+    if resources is not None:
+        status["resources"] = resources
+    metadata = {"namespace": "argocd", "name": name, "ownerReferences": [{"kind": "ApplicationSet", "name": owner}]}
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    return {"kind": "Application", "metadata": metadata, "status": status}
+
+
+def resource(kind, namespace, name, prune=False):
+    entry = {"kind": kind, "namespace": namespace, "name": name, "status": "OutOfSync"}
+    if prune:
+        entry["requiresPruning"] = True
+    return entry
+
+
+BLUE = [resource("Deployment", "api", "auth-api"), resource("Service", "api", "auth-api")]
+MOVED = [resource("Deployment", "api", "auth-api", prune=True), resource("Deployment", "auth", "auth-api")]
+
+
+class FakeArgo:
+    """Applications as Argo CD reports them; a hard refresh makes the next read show the moved layout, unless the
+    ApplicationSet controller drops the request (``drops`` times)."""
+
+    def __init__(self, applications, drops=0):
+        self.applications = applications
+        self.drops = drops
+        self.annotated = []
+
+    def list(self, kind, namespace, label_selectors):
+        assert (kind, namespace, label_selectors) == ("Application", "argocd", [])
+        return self.applications
+
+    def annotate(self, ref, key, value):
+        self.annotated.append((ref.name, key, value))
+        if self.drops:
+            self.drops -= 1
+            return
+        self.applications = [application(app["metadata"]["name"], MOVED) if app["metadata"]["name"] == ref.name else app
+                             for app in self.applications]
+
+
+def test_objects_git_still_declares_are_listed_with_their_application_and_revision():
+    apps = [application("ecoeco-auth", BLUE + [resource("Service", "auth", "auth-api")])]
+    assert declared_in(apps, "api") == ["Application argocd/ecoeco-auth declares Deployment api/auth-api (revision 3f2c1d0a)",
+                                        "Application argocd/ecoeco-auth declares Service api/auth-api (revision 3f2c1d0a)"]
+
+
+def test_after_the_manifests_change_blue_objects_only_await_pruning_so_nothing_is_declared():
+    assert declared_in([application("ecoeco-auth", MOVED), application("ecoeco-my", None)], "api") == []
+
+
+def test_a_read_without_wait_reports_what_is_declared_and_requests_nothing():
+    argo = FakeArgo([application("ecoeco-auth", BLUE), application("other-team", BLUE, owner="other")])
+    declared, waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 0, 0.01, refresh=False, check_mode=False)
+    assert len(declared) == 2 and all("ecoeco-auth" in line for line in declared)  # the other ApplicationSet's are not read
+    assert (waited < 1, refreshes, argo.annotated) == (True, 0, [])
+
+
+def test_the_wait_asks_for_a_hard_refresh_again_when_the_controller_dropped_the_request():
+    argo = FakeArgo([application("ecoeco-auth", BLUE)], drops=1)
+    declared, _waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 5, 0.01, refresh=True, check_mode=False)
+    assert declared == [] and refreshes == 2
+    assert argo.annotated == [("ecoeco-auth", REFRESH_ANNOTATION, "hard")] * 2
+
+
+def test_a_pending_refresh_is_not_requested_twice_and_the_wait_ends_at_its_timeout():
+    argo = FakeArgo([application("ecoeco-auth", BLUE, annotations={REFRESH_ANNOTATION: "hard"})])
+    declared, waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 0.2, 0.05, refresh=True, check_mode=False)
+    assert len(declared) == 2 and refreshes == 0 and waited >= 0.2
+
+
+def test_check_mode_requests_no_refresh():
+    argo = FakeArgo([application("ecoeco-auth", BLUE)])
+    declared, _waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=True)
+    assert len(declared) == 2 and refreshes == 0 and argo.annotated == []
