@@ -204,7 +204,8 @@ objects:
         - V(frozen), V(refrozen) (automated was back on; the original record is kept), V(already_frozen),
           V(already_manual) (no automated sync and no record), V(restored), V(no_record), V(enabled), V(already_enabled).
         - V(frozen_by_template), V(restored_by_template), V(enabled_by_template) for an Application that got its policy
-          from its ApplicationSet's template (O(owner_scope=owner)); it carries no record of its own.
+          from its ApplicationSet's template (O(owner_scope=owner)); it carries no record of its own, and RV(objects[].record)
+          is the template's.
       type: str
       sample: frozen
     changed:

@@ -190,7 +190,8 @@ def _through_template(api, obj, generator, verdicts, params, frozen_by, chain):
         msg = "{0} already has its template's syncPolicy ({1} generates it)".format(ref, generator_ref)
     else:
         msg = "{0} gets its syncPolicy from the template of {1}: its controller rewrites it".format(ref, generator_ref)
-    plan = Plan(THROUGH_TEMPLATE[params["state"]], msg, before, template_policy, None, ())
+    # The record that governs it is the template's: what a later restore brings back.
+    plan = Plan(THROUGH_TEMPLATE[params["state"]], msg, before, template_policy, work[-1].plan.record, ())
     return work + [Work(ref, obj, plan, verdicts, follows=generator_ref)]
 
 

@@ -167,7 +167,12 @@ class TestOwners:
         assert client.obj("ApplicationSet", SET)["spec"]["template"]["spec"]["syncPolicy"] == FROZEN
         assert ANNOTATION in client.obj("ApplicationSet", SET)["metadata"]["annotations"]
         assert client.obj("Application", "ecoeco-auth")["spec"]["syncPolicy"] == FROZEN
-        assert result["objects"][1]["current_policy"] == FROZEN and result["objects"][1]["record"] is None
+        assert client.obj("Application", "ecoeco-auth")["metadata"].get("annotations") is None
+        # Its record is the template's: a second freeze finds it frozen, yet a restore still knows the policy from before.
+        assert result["objects"][1]["current_policy"] == FROZEN and result["objects"][1]["record"]["policy"] == POLICY
+        failed, again = toggle(client, name=["ecoeco-auth", "ecoeco-my"], state="disabled", owner_scope="owner")
+        assert not failed and [obj["action"] for obj in again["objects"]] == ["already_frozen", "frozen_by_template", "frozen_by_template"]
+        assert again["objects"][1]["previous_policy"] == FROZEN and again["objects"][1]["record"]["policy"] == POLICY
 
     def test_owner_scope_owner_restores_generated_applications_through_the_template(self, toggle):
         client = FakeClient(application_set(SET), application("ecoeco-auth", owner_set=SET, generated=True), generates=True)
