@@ -9,7 +9,8 @@ automated sync while Git declares objects in the blue namespace would make prune
 
 import time
 
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects import APPLICATION, ObjectRef, annotations
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects import APPLICATION, APPLICATION_SET, ObjectRef, annotations
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.ownership import owner_claims
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import poll_until
 
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
@@ -33,8 +34,7 @@ def declared_in(applications, namespace):
 def generated_by(applications, application_set):
     """The Applications whose ownerReferences name the ApplicationSet ``application_set``."""
     return [app for app in applications
-            if any(owner.get("kind") == "ApplicationSet" and owner.get("name") == application_set
-                   for owner in (app.get("metadata") or {}).get("ownerReferences") or [])]
+            if any(claim.ref.kind == APPLICATION_SET and claim.ref.name == application_set for claim in owner_claims(app))]
 
 
 def wait_until_undeclared(api, argocd_namespace, application_set, namespace, timeout, interval, refresh, check_mode):

@@ -32,7 +32,8 @@ def test_bad_input_is_refused_naming_the_option(monkeypatch, capsys, args, messa
 
 
 def test_it_reports_what_git_declares_without_changing_anything(monkeypatch, capsys):
-    app = {"metadata": {"name": "ecoeco-auth", "namespace": "argocd", "ownerReferences": [{"kind": "ApplicationSet", "name": "ecoeco-api-services-kustomize"}]},
+    owner = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "name": "ecoeco-api-services-kustomize"}
+    app = {"kind": "Application", "metadata": {"name": "ecoeco-auth", "namespace": "argocd", "ownerReferences": [owner]},
            "status": {"sync": {"revision": "0123456789"}, "resources": [{"kind": "Ingress", "namespace": "api", "name": "auth-api"}]}}
     monkeypatch.setattr(argocd_declared, "ArgoObjects", lambda client: type("Argo", (), {"list": lambda self, *a: [app]})())
     failed, result = run(monkeypatch, capsys, object())

@@ -13,7 +13,7 @@ def application(name, resources, owner=SET, annotations=None, revision="3f2c1d0a
     status = {"sync": {"status": "OutOfSync", "revision": revision}}
     if resources is not None:
         status["resources"] = resources
-    metadata = {"namespace": "argocd", "name": name, "ownerReferences": [{"kind": "ApplicationSet", "name": owner}]}
+    metadata = {"namespace": "argocd", "name": name, "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "name": owner}]}
     if annotations:
         metadata["annotations"] = dict(annotations)
     return {"kind": "Application", "metadata": metadata, "status": status}
