@@ -5,18 +5,20 @@
 
 DOCUMENTATION = r"""
 module: argocd_declared
-short_description: What Git still declares in a namespace, as Argo CD's Applications compared it, with a bounded wait
+short_description: Whether Git agrees with the live state, as Argo CD's Applications compared it, with a bounded wait
 version_added: 0.4.0
 description:
   - Reads the Applications an ApplicationSet generated and lists every object in O(declared_namespace) that Git still
-    declares (the Applications' C(status.resources), every entry not marked C(requiresPruning)).
+    declares (the Applications' C(status.resources), every entry not marked C(requiresPruning)), and every live object
+    that differs from what Git declares (an entry C(OutOfSync) not marked C(requiresPruning)).
   - Restoring Argo CD automated sync while Git still declares blue's objects would make prune and self-heal (with
-    C(CreateNamespace=true)) recreate blue after its removal; the manifests change that moves the overlays out of the
-    namespace must land first. This module is how the collection knows it has.
-  - With O(wait_timeout), reads again every O(poll_interval) seconds until nothing is declared there, and with
-    O(refresh) asks each Application that still declares something for a hard refresh (the annotation
-    C(argocd.argoproj.io/refresh=hard)), so Argo CD compares with the new commit at once instead of at its next poll.
-  - Never fails because something is declared; RV(declared) says what, and the caller decides.
+    C(CreateNamespace=true)) recreate blue after its removal; while a live object differs from Git (the switched
+    C(group.order) of a green Ingress that Git still parks), self-heal would undo it and move traffic back. The
+    manifests change must land first. This module is how the collection knows it has.
+  - With O(wait_timeout), reads again every O(poll_interval) seconds until Git agrees, and with O(refresh) asks each
+    Application that disagrees for a hard refresh (the annotation C(argocd.argoproj.io/refresh=hard)), so Argo CD
+    compares with the new commit at once instead of at its next poll.
+  - Never fails because Git disagrees; RV(declared) and RV(drifted) say how, and the caller decides.
 author:
   - EcoEco backend team (@ecoeco)
 options:
@@ -33,7 +35,7 @@ options:
     type: str
     required: true
   wait_timeout:
-    description: Seconds to wait until nothing is declared in O(declared_namespace); V(0) reads once.
+    description: Seconds to wait until nothing is declared in O(declared_namespace) and nothing has drifted; V(0) reads once.
     type: int
     default: 0
   poll_interval:
@@ -42,7 +44,7 @@ options:
     default: 2
   refresh:
     description:
-      - Ask each Application that still declares something for a hard refresh while waiting. Not in check mode.
+      - Ask each Application that disagrees with Git for a hard refresh while waiting. Not in check mode.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -69,10 +71,10 @@ EXAMPLES = r"""
     refresh: true
   register: git
 
-- name: Refuse while Git still deploys into api
+- name: Refuse while Git still deploys into api or differs from the live state
   ansible.builtin.assert:
-    that: git.declared | length == 0
-    fail_msg: "Git still declares {{ git.declared | join('; ') }}"
+    that: (git.declared + git.drifted) | length == 0
+    fail_msg: "Git still declares {{ git.declared | join('; ') }}; differs {{ git.drifted | join('; ') }}"
 """
 
 RETURN = r"""
@@ -82,8 +84,14 @@ declared:
   type: list
   elements: str
   sample: ["Application argocd/ecoeco-auth declares Deployment api/auth-api (revision 3f2c1d0a)"]
+drifted:
+  description: One sentence per live object that differs from what Git declares, sorted; empty when none.
+  returned: always
+  type: list
+  elements: str
+  sample: ["Application argocd/ecoeco-auth: live Ingress auth/auth-api differs from Git (revision 3f2c1d0a)"]
 waited_seconds:
-  description: How long the module waited (0 when the first read found nothing declared, or with O(wait_timeout=0)).
+  description: How long the module waited (0 when the first read found Git agreeing, or with O(wait_timeout=0)).
   returned: always
   type: float
   sample: 4.2
@@ -100,7 +108,7 @@ changed:
 
 import copy
 
-from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.declared import wait_until_undeclared
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.declared import wait_until_git_agrees
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects import ArgoObjects
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError, InvalidInput
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -139,14 +147,14 @@ def main():
     params = module.params
     try:
         check_params(params)
-        declared, waited, refreshes = wait_until_undeclared(
+        declared, drifted, waited, refreshes = wait_until_git_agrees(
             ArgoObjects(get_api_client(module)), params["namespace"], params["application_set"], params["declared_namespace"],
             params["wait_timeout"], params["poll_interval"], params["refresh"], module.check_mode)
     except BlueGreenError as e:
         module.fail_json(msg=str(e), **e.details)
     except CoreException as e:
         module.fail_from_exception(e)
-    module.exit_json(changed=refreshes > 0, declared=declared, waited_seconds=waited, refreshes=refreshes)
+    module.exit_json(changed=refreshes > 0, declared=declared, drifted=drifted, waited_seconds=waited, refreshes=refreshes)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,18 @@ PART_OF = {"app.kubernetes.io/part-of": "ecoeco-backend"}
 INGRESS_GROUP = "ecoeco"
 LOAD_BALANCER_NAME = "ecoeco-alb"
 BLUE_GROUP_ORDER = 10
+GROUP_ORDER = "alb.ingress.kubernetes.io/group.order"
 SERVICE_PORT = 8000
 
 
 def tracking_id(domain, group, kind, namespace, name):
     """Argo CD's annotation-based resource tracking value (the default since Argo CD 3)."""
     return "ecoeco-{0}:{1}/{2}:{3}/{4}".format(domain, group, kind, namespace, name)
+
+
+def workload(domain):
+    """The name of a domain's Deployment, Service and Ingress."""
+    return domain + "-api"
 
 
 def namespace(name):
@@ -84,7 +90,7 @@ def ingress(domain, order, namespace_name=SOURCE_NAMESPACE):
             "labels": dict({"app": name}, **PART_OF),
             "annotations": {
                 "alb.ingress.kubernetes.io/group.name": INGRESS_GROUP,
-                "alb.ingress.kubernetes.io/group.order": str(order),
+                GROUP_ORDER: str(order),
                 "alb.ingress.kubernetes.io/load-balancer-name": LOAD_BALANCER_NAME,
                 "alb.ingress.kubernetes.io/scheme": "internet-facing",
                 "alb.ingress.kubernetes.io/target-type": "instance",

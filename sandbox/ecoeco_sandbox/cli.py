@@ -16,13 +16,15 @@ from kubernetes.client import ApiException, AppsV1Api, CoreV1Api, NetworkingV1Ap
 from ecoeco_sandbox import binaries, blue_drift, blue_state, cluster, kube, topology
 from ecoeco_sandbox.argocd import controllers as argocd_controllers
 from ecoeco_sandbox.argocd import objects as argocd
-from ecoeco_sandbox.argocd import repository
+from ecoeco_sandbox.argocd import repository, webhook
 from ecoeco_sandbox.aws import clients, load_balancer_controller, seed
 from ecoeco_sandbox.errors import SandboxError
 from ecoeco_sandbox.frontdoor.addresses import alb_url, read_book
 from ecoeco_sandbox.paths import SANDBOX_SOURCE, Paths
 
 PART_OF_SELECTOR = "app.kubernetes.io/part-of=ecoeco-backend"
+# The annotation phase 30 writes on blue (module argocd_prune_guard) before the manifests change may land.
+PRUNE_GUARD = "argocd.argoproj.io/sync-options"
 START = time.monotonic()
 
 
@@ -406,18 +408,39 @@ def resident_memory_mib(paths):
     return total_kib / 1024.0
 
 
-def land_green(paths, moved):
+def wait_until_blue_guarded(paths, moved, timeout):
+    """Until every blue object of the ``moved`` domains carries Prune=false (phase 30's guard): the team merges the
+    manifests change when phase 30 says it may."""
+    api = kube.connect(paths.kubeconfig)[0]
+    reads = (AppsV1Api(api).list_namespaced_deployment, CoreV1Api(api).list_namespaced_service, NetworkingV1Api(api).list_namespaced_ingress)
+    wanted = {blue_state.workload(domain) for domain in moved}
+
+    def guarded():
+        for read in reads:
+            names = {item.metadata.name for item in read(blue_state.SOURCE_NAMESPACE).items
+                     if "Prune=false" in ((item.metadata.annotations or {}).get(PRUNE_GUARD) or "")}
+            if not wanted <= names:
+                return False
+        return True
+
+    say("waiting up to {0:g} s for phase 30 to keep blue in {1} from prune before the manifests change lands".format(
+        timeout, blue_state.SOURCE_NAMESPACE))
+    kube.wait_for(guarded, timeout, "phase 30's prune guard (argocd.argoproj.io/sync-options: Prune=false) on blue in {0}".format(
+        blue_state.SOURCE_NAMESPACE), interval=1)
+
+
+def land_green(paths, moved, when_guarded=0.0):
     """The manifests change of the migration, as the team merges it: the overlays of ``moved`` (every domain when
-    empty) and the ApplicationSet's destinations point at the domains' own namespaces; Argo CD applies it when it is
-    not frozen."""
-    condition = health(paths)
-    if condition != "healthy":
-        raise SandboxError("land-green needs a running sandbox, but: {0}. Run `up` first.".format(condition))
-    domains = read_state(paths)["domains"]
+    empty) and the ApplicationSet's destinations point at the domains' own namespaces; the push webhook asks Argo CD
+    to compare at once, and Argo CD applies it when it is not frozen. With ``when_guarded``, waits that many seconds at
+    most for phase 30's prune guard on blue first."""
+    domains = _running_domains(paths, "land-green")
     unknown = [d for d in moved if d not in domains]
     if unknown:
         raise SandboxError("land-green --domains: {0} not among the sandbox's domains ({1})".format(", ".join(unknown), ", ".join(domains)))
     moved = moved or domains
+    if when_guarded:
+        wait_until_blue_guarded(paths, moved, when_guarded)
     commit = repository.commit_layout(paths.gitops_repository, repository.green_files(domains, moved),
                                       "Move {0} to their own namespaces".format(", ".join(moved)))
     # The ApplicationSet is part of the change (its destinations); only its generators are written, so a freeze of
@@ -428,7 +451,40 @@ def land_green(paths, moved):
         content_type="application/merge-patch+json")
     say("manifests change {0}: k8s/overlays of {1} now deploy into their own namespaces ({2})".format(
         "landed as " + commit[:8] if commit else "was already there", ", ".join(moved), repository.url(paths.gitops_repository)))
+    webhook.refresh_until_compared(dyn, argocd.application_names(domains), repository.head(paths.gitops_repository))
+    say("Argo CD compared every Application with it")
     return 0
+
+
+def land_switch(paths):
+    """The change that declares the switch in Git: each moved domain's green Ingress at the group.order the switch gave
+    it, so Argo CD agrees with the live state and its automation may come back without moving traffic."""
+    domains = _running_domains(paths, "land-switch")
+    moved = repository.moved_domains(paths.gitops_repository, domains)
+    if not moved:
+        raise SandboxError("land-switch: no domain is moved in Git yet; land-green first")
+    net = NetworkingV1Api(kube.connect(paths.kubeconfig)[0])
+    orders = {}
+    for domain in moved:
+        try:
+            ingress = net.read_namespaced_ingress(blue_state.workload(domain), domain)
+        except ApiException as error:
+            raise SandboxError("land-switch: green Ingress {0}/{1}: {2}".format(domain, blue_state.workload(domain), error.reason)) from error
+        orders[domain] = int((ingress.metadata.annotations or {}).get(blue_state.GROUP_ORDER, repository.GREEN_PARKED_ORDER))
+    commit = repository.commit_layout(paths.gitops_repository, repository.green_files(domains, moved, orders),
+                                      "Declare the switch: green Ingresses of {0} at their live group.order".format(", ".join(moved)))
+    declared = ", ".join("{0}={1}".format(domain, orders[domain]) for domain in moved)
+    say("switch {0}: green Ingresses' group.order {1}".format("declared as " + commit[:8] if commit else "was already declared", declared))
+    webhook.refresh_until_compared(kube.connect(paths.kubeconfig)[1], argocd.application_names(domains), repository.head(paths.gitops_repository))
+    say("Argo CD compared every Application with it")
+    return 0
+
+
+def _running_domains(paths, command):
+    condition = health(paths)
+    if condition != "healthy":
+        raise SandboxError("{0} needs a running sandbox, but: {1}. Run `up` first.".format(command, condition))
+    return read_state(paths)["domains"]
 
 
 def print_alb_url(paths, name, wait_seconds):
@@ -441,13 +497,16 @@ def print_alb_url(paths, name, wait_seconds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="sandbox", description="The local rehearsal cluster of ecoeco.bluegreen.")
-    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue", "alb-url", "land-green"])
+    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue", "alb-url", "land-green", "land-switch"])
     parser.add_argument("alb", nargs="?", help="alb-url: the ALB's name (alb.ingress.kubernetes.io/load-balancer-name)")
     parser.add_argument("--wait", type=float, default=0.0,
                         help="alb-url: seconds to wait for the front door to serve the ALB (it appears with its first Ingress)")
     parser.add_argument("--domains", default=None,
                         help="up: comma-separated domains of the blue state (default: the seven EcoEco domains); "
                              "land-green: the domains the manifests change moves (default: all)")
+    parser.add_argument("--when-guarded", type=float, default=0.0, metavar="SECONDS",
+                        help="land-green: first wait (at most SECONDS) until phase 30 has kept blue from prune, as the team "
+                             "merges the change when phase 30 says it may")
     parser.add_argument("--force", action="store_true",
                         help="reset-to-blue: reset even when the cluster is already at the blue starting state")
     args = parser.parse_args(argv)
@@ -457,7 +516,9 @@ def main(argv=None):
         if args.command == "up":
             return up(paths, domains or list(blue_state.DOMAINS))
         if args.command == "land-green":
-            return land_green(paths, domains)
+            return land_green(paths, domains, args.when_guarded)
+        if args.command == "land-switch":
+            return land_switch(paths)
         if args.command == "down":
             return down(paths)
         if args.command == "status":

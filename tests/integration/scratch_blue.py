@@ -11,6 +11,9 @@ ARGO = ("argoproj.io", "v1alpha1")
 AUTOMATED = {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]}
 TRACKING = "argocd.argoproj.io/tracking-id"
 SANDBOX_PORT = 8000  # where the seeded pod template serves
+# A scratch migration's Git cannot be reached (create_application_set): Argo CD deploys none of it, so phase 30 clones
+# green from blue (green untracked by Argo CD), and no Git parks green after the switch, so nothing keeps Argo CD frozen.
+CLONED_GREEN = {"bluegreen_green_source": "clone_blue", "bluegreen_keep_argocd_frozen_until_blue_removal": False}
 
 
 def pod_template(labels, container_port=SANDBOX_PORT, image=None):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 from playbook_runs import ensure_ledger_namespace
-from scratch_blue import (ARGO, AUTOMATED, application_set_deletions, create_application_set, create_objects, delete_all, ingress_annotations,
+from scratch_blue import (ARGO, AUTOMATED, CLONED_GREEN, application_set_deletions, create_application_set, create_objects, delete_all, ingress_annotations,
                           pod_template, workload)
 from waiting import wait_for
 
@@ -62,6 +62,7 @@ class ScratchMigration:
             "bluegreen_health_timeout": 30,
             "ledger_name": self.id,
         }
+        values.update(CLONED_GREEN)
         values.update(overrides)
         return values
 

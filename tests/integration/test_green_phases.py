@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from pod_template import blue_pod_template
-from scratch_blue import delete_all
+from scratch_blue import CLONED_GREEN, delete_all
 from waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +73,7 @@ class ScratchMigration:
             }],
             "ledger_name": self.id,
         }
+        values.update(CLONED_GREEN)
         values.update(overrides)
         return values
 

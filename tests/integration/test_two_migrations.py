@@ -25,7 +25,8 @@ import pytest
 import yaml
 from bench.traffic import Traffic
 from playbook_runs import read_ledger, run_playbook
-from scratch_blue import application_set_deletions, create_application_set, create_objects, delete_all, ingress_annotations, pod_template, workload
+from scratch_blue import (CLONED_GREEN, application_set_deletions, create_application_set, create_objects, delete_all, ingress_annotations,
+                          pod_template, workload)
 from switch_scratch import assert_ok
 from waiting import wait_for
 
@@ -121,6 +122,7 @@ def legacy_vars(results_dir):
         "bluegreen_smoke_test_checks": [{"domain": domain, "path": path, "status": 200, "json_contains": {"namespace": domain}}
                                         for domain, path in LEGACY.paths.items()],
         "bluegreen_results_dir": str(results_dir),
+        **CLONED_GREEN,
     }
 
 

@@ -20,6 +20,8 @@ REHEARSAL_VALUES = {
     "bluegreen_health_timeout",
     "bluegreen_health_poll_interval",
     "bluegreen_release_wait_timeout",
+    # timing: a shorter watch of the freeze that still spans one of Argo CD's 5 s self-heal retries
+    "bluegreen_argocd_freeze_verify_seconds",
     # soak: production waits a day before deleting blue and an hour before scaling the old release colour down
     "bluegreen_blue_removal_soak_seconds",
     "bluegreen_release_keep_old_seconds",
@@ -32,11 +34,6 @@ REHEARSAL_VALUES = {
 
 # Production settings the sandbox cannot rehearse yet; each is a gap to close, not a value to keep.
 KNOWN_GAPS = {
-    # no Argo CD controller runs in the sandbox yet (issue 13): green is cloned from blue instead of deployed by
-    # Argo CD, and a freeze is neither watched nor kept until blue removal
-    "bluegreen_green_source",
-    "bluegreen_argocd_freeze_verify_seconds",
-    "bluegreen_keep_argocd_frozen_until_blue_removal",
     # the rehearsal also restricts egress (to the shared namespace data), which production has not turned on: the
     # sandbox proves the stricter policies keep every request answered before production adopts them
     "bluegreen_network_policy_restrict_egress",

@@ -14,7 +14,8 @@ A need names a *scope*, which the caller maps to namespaces:
 
 and optionally a *feature* it depends on, which ``features_of`` reads off the inventory's settings (``argocd``: an
 ApplicationSet is managed; ``manual_sync``: Argo CD frozen from phase 30 to 50; ``apply_green``: phase 30 applies green
-itself, cloned from blue or from manifests, not through Argo CD; ``endpoints``: the smoke test reads the green
+itself, cloned from blue or from manifests, not through Argo CD; ``argocd_green``: Argo CD deploys green and phase 30
+keeps blue from its prune first; ``endpoints``: the smoke test reads the green
 endpoints (modes ``endpoints`` and ``port_forward``); ``port_forward``: it calls them through the API server (phase 40,
 and the release, whose ``smoke_test_mode`` is the release's smoke mode); ``ledger``: on when the ledger's namespace is
 given). A need whose scope has no namespace, or whose feature is off, is left out.
@@ -29,7 +30,7 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import Inv
 
 Need = namedtuple("Need", "group resource verbs scope why feature")
 SCOPES = ("cluster", "source", "green", "targets", "argocd", "ledger", "release")
-FEATURES = ("argocd", "manual_sync", "apply_green", "port_forward", "endpoints", "ledger")
+FEATURES = ("argocd", "manual_sync", "apply_green", "argocd_green", "port_forward", "endpoints", "ledger")
 # The kinds the preflight backs up (preflight_backup_kinds) and a rollback after blue removal re-creates.
 BACKUP_KINDS = (("apps", "deployments"), ("", "services"), ("networking.k8s.io", "ingresses"), ("", "configmaps"),
                 ("networking.k8s.io", "networkpolicies"), ("", "serviceaccounts"))
@@ -107,6 +108,10 @@ PHASES = {
         need("networking.k8s.io", "ingresses", ["list"], "source", "green_deploy: blue's Ingresses, to clone", "apply_green"),
     ] + [need(group, resource, ["get", "create", "patch"], "green", "green_deploy: apply green", "apply_green")
          for group, resource in (("apps", "deployments"), ("", "services"), ("networking.k8s.io", "ingresses"))] + [
+        need("argoproj.io", "applications", ["list"], "argocd", "green_deploy: what Argo CD tracks in blue's namespace, to keep it "
+             "from prune", "argocd_green"),
+    ] + [need(group, resource, ["get", "patch"], "source", "green_deploy: keep blue from prune (Prune=false) before the manifests "
+              "change lands", "argocd_green") for group, resource in (("apps", "deployments"), ("", "services"), ("networking.k8s.io", "ingresses"))] + [
         need("apps", "deployments", ["list"], "cluster", "green_deploy: wait for the green Deployments"),
         need("networking.k8s.io", "ingresses", ["list"], "cluster", "green_deploy: wait for the green Ingresses"),
         need("", "services", ["list"], "cluster", "green_deploy: the green NodePorts, for their target groups"),
@@ -152,6 +157,8 @@ def features_of(applicationset="", manual_sync=False, green_source="clone_blue",
             features.add("manual_sync")
     if green_source != "argocd":
         features.add("apply_green")
+    elif applicationset:
+        features.add("argocd_green")
     if smoke_test_mode in ("port_forward", "endpoints"):
         features.add("endpoints")
     if smoke_test_mode == "port_forward":

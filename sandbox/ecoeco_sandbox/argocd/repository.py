@@ -52,15 +52,19 @@ def blue_files(domains):
     return files
 
 
-def green_files(domains, moved):
+def green_files(domains, moved, orders=None):
     """The layout after the manifests change that moves the ``moved`` domains to their own namespaces: their overlays
     put them in namespace <domain> with the green labels and the Ingress parked behind blue (the inventories'
-    bluegreen_green_parked_order), as green_deploy makes them; the other domains stay in ``api``."""
+    bluegreen_green_parked_order), as green_deploy makes them, or at ``orders[domain]`` once the switch is declared;
+    the other domains stay in ``api``."""
     files = blue_files(domains)
+    orders = orders or {}
     for domain in moved:
         files["k8s/overlays/{0}/kustomization.yaml".format(domain)] = yaml.safe_dump({
             "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
             "namespace": domain, "resources": ["../../base/" + domain],
+            # Every green object carries the green labels (the inventories' bluegreen_green_labels), as phase 30 expects.
+            "labels": [{"pairs": {"version": "green"}}],
             "patches": [
                 {"target": {"kind": "Deployment"}, "patch": yaml.safe_dump([
                     {"op": "replace", "path": "/metadata/labels/version", "value": "green"},
@@ -70,7 +74,7 @@ def green_files(domains, moved):
                     {"op": "replace", "path": "/spec/selector/version", "value": "green"}])},
                 {"target": {"kind": "Ingress"}, "patch": yaml.safe_dump([
                     {"op": "replace", "path": "/metadata/annotations/alb.ingress.kubernetes.io~1group.order",
-                     "value": str(GREEN_PARKED_ORDER)}])},
+                     "value": str(orders.get(domain, GREEN_PARKED_ORDER))}])},
             ]})
     return files
 
@@ -103,6 +107,13 @@ def commit_layout(folder, files, message):
         return None
     _git(folder, "commit", "--quiet", "-m", message)
     return _git(folder, "rev-parse", "HEAD")
+
+
+def moved_domains(folder, domains):
+    """The domains whose committed overlay deploys into their own namespace."""
+    committed = committed_files(folder)
+    return [domain for domain in domains
+            if (yaml.safe_load(committed.get("k8s/overlays/{0}/kustomization.yaml".format(domain)) or "{}") or {}).get("namespace") == domain]
 
 
 def head(folder):

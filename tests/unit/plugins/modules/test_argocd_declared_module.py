@@ -39,3 +39,4 @@ def test_it_reports_what_git_declares_without_changing_anything(monkeypatch, cap
     failed, result = run(monkeypatch, capsys, object())
     assert not failed and result["changed"] is False
     assert result["declared"] == ["Application argocd/ecoeco-auth declares Ingress api/auth-api (revision 01234567)"]
+    assert result["drifted"] == []

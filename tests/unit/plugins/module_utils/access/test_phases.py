@@ -99,7 +99,7 @@ def test_the_release_smoke_mode_decides_whether_the_release_needs_port_forward()
 @pytest.mark.parametrize("settings, features", [
     ({}, ["apply_green", "endpoints", "port_forward"]),
     ({"manual_sync": True}, ["apply_green", "endpoints", "port_forward"]),  # no ApplicationSet: nothing to freeze
-    ({"applicationset": "set", "manual_sync": True, "green_source": "argocd", "smoke_test_mode": "url"}, ["argocd", "manual_sync"]),
+    ({"applicationset": "set", "manual_sync": True, "green_source": "argocd", "smoke_test_mode": "url"}, ["argocd", "argocd_green", "manual_sync"]),
     ({"green_source": "manifests", "smoke_test_mode": "endpoints"}, ["apply_green", "endpoints"]),
 ])
 def test_features_follow_the_inventory_settings(settings, features):

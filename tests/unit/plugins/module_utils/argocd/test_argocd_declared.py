@@ -3,7 +3,8 @@
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.declared import (
     REFRESH_ANNOTATION,
     declared_in,
-    wait_until_undeclared,
+    drifted,
+    wait_until_git_agrees,
 )
 
 SET = "ecoeco-api-services-kustomize"
@@ -19,8 +20,8 @@ def application(name, resources, owner=SET, annotations=None, revision="3f2c1d0a
     return {"kind": "Application", "metadata": metadata, "status": status}
 
 
-def resource(kind, namespace, name, prune=False):
-    entry = {"kind": kind, "namespace": namespace, "name": name, "status": "OutOfSync"}
+def resource(kind, namespace, name, prune=False, status="Synced"):
+    entry = {"kind": kind, "namespace": namespace, "name": name, "status": "OutOfSync" if prune else status}
     if prune:
         entry["requiresPruning"] = True
     return entry
@@ -64,25 +65,40 @@ def test_after_the_manifests_change_blue_objects_only_await_pruning_so_nothing_i
 
 def test_a_read_without_wait_reports_what_is_declared_and_requests_nothing():
     argo = FakeArgo([application("ecoeco-auth", BLUE), application("other-team", BLUE, owner="other")])
-    declared, waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 0, 0.01, refresh=False, check_mode=False)
+    declared, _drifted, waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.01, refresh=False, check_mode=False)
     assert len(declared) == 2 and all("ecoeco-auth" in line for line in declared)  # the other ApplicationSet's are not read
     assert (waited < 1, refreshes, argo.annotated) == (True, 0, [])
 
 
 def test_the_wait_asks_for_a_hard_refresh_again_when_the_controller_dropped_the_request():
     argo = FakeArgo([application("ecoeco-auth", BLUE)], drops=1)
-    declared, _waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 5, 0.01, refresh=True, check_mode=False)
+    declared, _drifted, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 5, 0.01, refresh=True, check_mode=False)
     assert declared == [] and refreshes == 2
     assert argo.annotated == [("ecoeco-auth", REFRESH_ANNOTATION, "hard")] * 2
 
 
 def test_a_pending_refresh_is_not_requested_twice_and_the_wait_ends_at_its_timeout():
     argo = FakeArgo([application("ecoeco-auth", BLUE, annotations={REFRESH_ANNOTATION: "hard"})])
-    declared, waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 0.2, 0.05, refresh=True, check_mode=False)
+    declared, _drifted, waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0.2, 0.05, refresh=True, check_mode=False)
     assert len(declared) == 2 and refreshes == 0 and waited >= 0.2
 
 
 def test_check_mode_requests_no_refresh():
     argo = FakeArgo([application("ecoeco-auth", BLUE)])
-    declared, _waited, refreshes = wait_until_undeclared(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=True)
+    declared, _drifted, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=True)
     assert len(declared) == 2 and refreshes == 0 and argo.annotated == []
+
+
+SWITCHED = [resource("Deployment", "auth", "auth-api"), resource("Ingress", "auth", "auth-api", status="OutOfSync")]
+
+
+def test_a_live_object_that_differs_from_git_is_drift_and_one_only_awaiting_pruning_is_not():
+    apps = [application("ecoeco-auth", SWITCHED + [resource("Ingress", "api", "auth-api", prune=True)])]
+    assert drifted(apps) == ["Application argocd/ecoeco-auth: live Ingress auth/auth-api differs from Git (revision 3f2c1d0a)"]
+    assert declared_in(apps, "api") == []
+
+
+def test_git_does_not_agree_while_a_live_object_differs_even_when_blue_is_undeclared():
+    argo = FakeArgo([application("ecoeco-auth", SWITCHED, annotations={REFRESH_ANNOTATION: "hard"})])
+    declared, drift, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=False)
+    assert declared == [] and len(drift) == 1 and refreshes == 0
