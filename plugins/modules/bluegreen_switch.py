@@ -284,7 +284,7 @@ targets:
       description:
         - What verification found. Always C(ready_endpoints) (for an ingress target the smallest count among the
           destination backends) and C(argocd) (the tracking Application and whether it self-heals, or null when
-          untracked or not edited).
+          untracked).
         - Service targets add C(min_ready) and C(selector) (the destination selector). Ingress targets add
           C(backends) (per Service C(namespace), C(name), C(ready_endpoints), C(min_ready)), C(group), C(blue),
           C(blue_order), C(green_order) and C(serving) (the side evaluated first before this run).

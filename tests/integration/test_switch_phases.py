@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from switch_scratch import ARGO, AUTOMATED, PREFIX, ScratchMigration, assert_argocd_restored, assert_ok, assert_refused
+from switch_scratch import ARGO, AUTOMATED, PREFIX, ScratchMigration, assert_argocd_restored, assert_ok, assert_refused, one_line
 from waiting import wait_for
 
 
@@ -29,7 +29,8 @@ def unbuilt(kube, aws, sandbox_env, tmp_path):
 # -- phase 50 -----------------------------------------------------------------------------------------
 
 
-def test_switch_moves_every_route_to_green_and_restores_argocd(migration):
+def test_switch_moves_every_route_to_green_and_keeps_argocd_frozen_while_git_is_behind(migration):
+    # keep_frozen is off (CLONED_GREEN), but the green Ingresses carry Argo CD tracking: their Git still says order 20.
     result = migration.run("50_switch_traffic.yml")
 
     assert_ok(result)
@@ -37,7 +38,8 @@ def test_switch_moves_every_route_to_green_and_restores_argocd(migration):
         name = migration.workload(domain)
         assert int(migration.ingress_order(domain, name)) < int(migration.ingress_order(migration.source, name))
         assert wait_for(lambda: migration.serving_namespace(domain) == domain, what="green rule first"), domain
-    assert_argocd_restored(migration)
+    assert "Argo CD stays frozen: the switch changed objects that Applications" in one_line(result.stdout), result.stdout[-4000:]
+    assert_argocd_frozen(migration)
     ledger = migration.ledger()
     assert ledger["state"] == "switched"
     assert abs(int(ledger["switched_at"]) - time.time()) < 300
@@ -46,9 +48,13 @@ def test_switch_moves_every_route_to_green_and_restores_argocd(migration):
     assert details["timings_ms"]["switch"]["total"] > 0
     assert {(o["kind"], o["name"]) for o in details["argocd"]["frozen"]} == {("ApplicationSet", migration.id)} | {("Application", d) for d in migration.domains}
 
+    assert details["argocd"]["kept_frozen"] is True
+    assert sorted(details["argocd"]["git_behind"]) == sorted("argocd/" + d for d in migration.domains)
+
     again = migration.run("50_switch_traffic.yml")
 
     assert_ok(again)
+    assert_argocd_frozen(migration)  # a re-run with nothing to move does not bring self-heal back either
     assert migration.ledger()["switched_at"] == ledger["switched_at"]
     assert migration.last_finish("50")["details"]["previous"] == details["previous"]
 

@@ -75,6 +75,9 @@ def verify_targets(cluster, targets, settings):
         plan, reasons = verifier(cluster, target, settings.state)
         if plan is not None and not plan.noop:
             reasons.extend(_gitops_refusals(cluster, plan, settings))
+        elif plan is not None:
+            # Nothing to edit, so nothing to refuse; who tracks the object still tells whether Git declares its value.
+            plan.verify["argocd"] = gitops_guard.check(cluster, plan.api_kind, plan.subject, settings.argocd_namespace)[0]
         if reasons:
             failing.append((target, reasons))
         else:

@@ -190,8 +190,10 @@ def test_argocd_self_heal_refuses_and_gitops_frozen_lets_it_pass():
     assert plan.verify["argocd"] == {"application": "argocd/backend", "self_heal": True, "found": True, "gitops_frozen": True}
 
 
-def test_argocd_is_not_consulted_for_a_noop():
+def test_a_noop_on_a_self_healed_object_is_not_refused_but_reports_who_tracks_it():
+    # Nothing is edited, so nothing to refuse; the tracking still tells the caller Git may declare the old value.
     world = k8s.service_world(selector_value="green", service_extra={"labels": {"app.kubernetes.io/instance": "backend"}})
     world += [k8s.application("backend", self_heal=True)]
-    _failures, (plan,) = verify(world, [service_target()], argocd=True)
-    assert plan.noop and plan.verify["argocd"] is None
+    _cluster, (plan,) = verify(world, [service_target()], argocd=True)  # a refusal would raise
+    assert plan.noop
+    assert plan.verify["argocd"]["application"].endswith("backend") and plan.verify["argocd"]["self_heal"] is True
