@@ -38,6 +38,21 @@ options:
     description: Seconds to wait until nothing is declared in O(declared_namespace) and nothing has drifted; V(0) reads once.
     type: int
     default: 0
+  fresh_timeout:
+    description:
+      - Seconds to wait, first, until every Application has compared with Git after this task began (C(status.reconciledAt)),
+        asking each for a hard refresh; a status from before a change this run made (a deletion) is not trusted. An
+        Application still not compared then counts in RV(drifted). One Argo CD can never compare (no resources, sync
+        status Unknown) deploys nothing and needs no comparison.
+      - V(0) trusts the status as read. Needs O(refresh); ignored in check mode (nothing is written then).
+    type: int
+    default: 0
+  healed_namespace:
+    description:
+      - A namespace whose drift does not count in RV(drifted), because the caller wants self-heal to bring Git's objects
+        back there (a rollback's blue namespace, while Git still deploys blue). When it is O(declared_namespace), what Git
+        declares there is wanted and not waited for to go away (RV(declared) still lists it).
+    type: str
   poll_interval:
     description: Seconds between two reads while waiting.
     type: float
@@ -85,7 +100,9 @@ declared:
   elements: str
   sample: ["Application argocd/ecoeco-auth declares Deployment api/auth-api (revision 3f2c1d0a)"]
 drifted:
-  description: One sentence per live object that differs from what Git declares, sorted; empty when none.
+  description:
+    - One sentence per live object that differs from what Git declares (one Git declares but that is missing live, too),
+      and, with O(fresh_timeout), per Application not compared since the task began; sorted; empty when none.
   returned: always
   type: list
   elements: str
@@ -126,6 +143,8 @@ def argspec():
         application_set=dict(type="str", required=True),
         declared_namespace=dict(type="str", required=True),
         wait_timeout=dict(type="int", default=0),
+        fresh_timeout=dict(type="int", default=0),
+        healed_namespace=dict(type="str"),
         poll_interval=dict(type="float", default=2),
         refresh=dict(type="bool", default=False),
     )
@@ -138,6 +157,10 @@ def check_params(params):
             raise InvalidInput(option, "a non-empty name", params.get(option))
     if not 0 <= params["wait_timeout"] <= MAX_WAIT_SECONDS:
         raise InvalidInput("wait_timeout", "between 0 and {0}".format(MAX_WAIT_SECONDS), params["wait_timeout"])
+    if not 0 <= params["fresh_timeout"] <= MAX_WAIT_SECONDS:
+        raise InvalidInput("fresh_timeout", "between 0 and {0}".format(MAX_WAIT_SECONDS), params["fresh_timeout"])
+    if params["fresh_timeout"] and not params["refresh"]:
+        raise InvalidInput("fresh_timeout", "0 unless refresh is true (a fresh comparison is asked for with a refresh)", params["fresh_timeout"])
     if not 0 < params["poll_interval"] <= 60:
         raise InvalidInput("poll_interval", "more than 0 and at most 60 seconds", params["poll_interval"])
 
@@ -149,7 +172,8 @@ def main():
         check_params(params)
         declared, drifted, waited, refreshes = wait_until_git_agrees(
             ArgoObjects(get_api_client(module)), params["namespace"], params["application_set"], params["declared_namespace"],
-            params["wait_timeout"], params["poll_interval"], params["refresh"], module.check_mode)
+            params["wait_timeout"], params["poll_interval"], params["refresh"], module.check_mode, fresh_timeout=params["fresh_timeout"],
+            healed_namespace=params["healed_namespace"])
     except BlueGreenError as e:
         module.fail_json(msg=str(e), **e.details)
     except CoreException as e:

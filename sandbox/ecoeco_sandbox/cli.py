@@ -480,6 +480,22 @@ def land_switch(paths):
     return 0
 
 
+def revert_green(paths):
+    """The team's revert of the manifests change (after a rollback): the blue layout again, every domain deployed into
+    ``api``; the push webhook asks Argo CD to compare at once."""
+    domains = _running_domains(paths, "revert-green")
+    commit = repository.commit_layout(paths.gitops_repository, repository.blue_files(domains), "Revert: every domain back in api")
+    dyn = kube.connect(paths.kubeconfig)[1]
+    dyn.resources.get(api_version=argocd.API_VERSION, kind="ApplicationSet").patch(
+        name=argocd.APPLICATION_SET, namespace=argocd.ARGOCD_NAMESPACE, body={"spec": {"generators": argocd.generators(domains)}},
+        content_type="application/merge-patch+json")
+    say("manifests change {0}: every overlay deploys into {1} again".format(
+        "reverted as " + commit[:8] if commit else "was not there", blue_state.SOURCE_NAMESPACE))
+    webhook.refresh_until_compared(dyn, argocd.application_names(domains), repository.head(paths.gitops_repository))
+    say("Argo CD compared every Application with it")
+    return 0
+
+
 def _running_domains(paths, command):
     condition = health(paths)
     if condition != "healthy":
@@ -497,7 +513,8 @@ def print_alb_url(paths, name, wait_seconds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="sandbox", description="The local rehearsal cluster of ecoeco.bluegreen.")
-    parser.add_argument("command", choices=["up", "down", "status", "reset-to-blue", "alb-url", "land-green", "land-switch"])
+    commands = ["up", "down", "status", "reset-to-blue", "alb-url", "land-green", "land-switch", "revert-green"]
+    parser.add_argument("command", choices=commands)
     parser.add_argument("alb", nargs="?", help="alb-url: the ALB's name (alb.ingress.kubernetes.io/load-balancer-name)")
     parser.add_argument("--wait", type=float, default=0.0,
                         help="alb-url: seconds to wait for the front door to serve the ALB (it appears with its first Ingress)")
@@ -519,6 +536,8 @@ def main(argv=None):
             return land_green(paths, domains, args.when_guarded)
         if args.command == "land-switch":
             return land_switch(paths)
+        if args.command == "revert-green":
+            return revert_green(paths)
         if args.command == "down":
             return down(paths)
         if args.command == "status":

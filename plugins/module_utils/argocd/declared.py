@@ -10,6 +10,7 @@ live object differs from Git (the switched ``group.order`` of a green Ingress Gi
 and move traffic back.
 """
 
+import datetime
 import time
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects import APPLICATION, APPLICATION_SET, ObjectRef, annotations
@@ -34,15 +35,17 @@ def declared_in(applications, namespace):
     return sorted(declared)
 
 
-def drifted(applications):
+def drifted(applications, healed_namespace=None):
     """One sentence per live object that differs from what Git declares (``status: OutOfSync``), sorted; an object only
-    live (``requiresPruning``) does not count: Git no longer declares it."""
+    live (``requiresPruning``) does not count: Git no longer declares it, nor does one in ``healed_namespace``, where the
+    caller wants self-heal to bring Git's objects back (a rollback's blue)."""
     drift = []
     for app in applications:
         metadata, status = app.get("metadata") or {}, app.get("status") or {}
         revision = ((status.get("sync") or {}).get("revision") or "")[:8] or "unknown"
         for resource in status.get("resources") or []:
-            if resource.get("status") == "OutOfSync" and not resource.get("requiresPruning"):
+            if resource.get("status") == "OutOfSync" and not resource.get("requiresPruning") \
+                    and (healed_namespace is None or resource.get("namespace") != healed_namespace):
                 drift.append("Application {0}/{1}: live {2} {3}/{4} differs from Git (revision {5})".format(
                     metadata.get("namespace"), metadata.get("name"), resource.get("kind"), resource.get("namespace"), resource.get("name"),
                     revision))
@@ -55,23 +58,71 @@ def generated_by(applications, application_set):
             if any(claim.ref.kind == APPLICATION_SET and claim.ref.name == application_set for claim in owner_claims(app))]
 
 
-def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, timeout, interval, refresh, check_mode):
+def compared(app):
+    """Whether Argo CD compares the Application with Git at all: one it never could (no ``status.resources``, sync status
+    Unknown, e.g. an unreachable repository) deploys nothing, so it can neither recreate nor move anything."""
+    status = app.get("status") or {}
+    return bool(status.get("resources")) or ((status.get("sync") or {}).get("status") or "Unknown") != "Unknown"
+
+
+def stale(applications, since):
+    """One sentence per Application whose last comparison (``status.reconciledAt``, whole seconds) is not after ``since``
+    (an RFC 3339 UTC time): what it reports may predate a change this run made, such as a deletion."""
+    return ["Application {0}/{1}: not compared with Git since {2} (last at {3})".format(
+        app["metadata"].get("namespace"), app["metadata"].get("name"), since, (app.get("status") or {}).get("reconciledAt") or "never")
+        for app in applications if compared(app) and not ((app.get("status") or {}).get("reconciledAt") or "") > since]
+
+
+def _utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, timeout, interval, refresh, check_mode,
+                          fresh_timeout=0, healed_namespace=None, now=_utc_now):
     """Read the ApplicationSet's Applications until none declares anything in ``namespace`` and none has a live object
     that differs from Git, or ``timeout`` passes, asking each one that disagrees for a hard refresh whenever it carries no
     pending request (the ApplicationSet controller may drop one while it rewrites the Application).
+
+    With ``fresh_timeout``, first waits (at most that long, requesting hard refreshes) until every Application has
+    compared with Git after this call began, so a status from before a deletion this run made is not trusted; one still
+    stale then counts as drift. Drift in ``healed_namespace`` does not count (see ``drifted``). Check mode writes no request
+    and trusts the status it reads.
     Returns (declared, drifted, seconds waited, refreshes requested)."""
-    state = {"declared": [], "drifted": [], "refreshes": 0}
+    state = {"declared": [], "drifted": [], "stale": [], "refreshes": 0}
+    since = now()
+
+    def ask_again(app):
+        # A pending request still carries the annotation; one the controller dropped (or served) is asked again.
+        if refresh and not check_mode and REFRESH_ANNOTATION not in annotations(app):
+            api.annotate(ObjectRef.of(app), REFRESH_ANNOTATION, REFRESH)
+            state["refreshes"] += 1
+
+    def read():
+        return generated_by(api.list(APPLICATION, argocd_namespace, []), application_set)
+
+    def fresh():
+        applications = read()
+        state["stale"] = stale(applications, since)
+        for app in applications:
+            if stale([app], since):
+                ask_again(app)
+        return not state["stale"]
 
     def agrees():
-        applications = generated_by(api.list(APPLICATION, argocd_namespace, []), application_set)
-        state["declared"], state["drifted"] = declared_in(applications, namespace), drifted(applications)
-        if (state["declared"] or state["drifted"]) and refresh and not check_mode:
-            for app in applications:
-                # A pending request still carries the annotation; one the controller dropped (or served) is asked again.
-                if (declared_in([app], namespace) or drifted([app])) and REFRESH_ANNOTATION not in annotations(app):
-                    api.annotate(ObjectRef.of(app), REFRESH_ANNOTATION, REFRESH)
-                    state["refreshes"] += 1
-        return not (state["declared"] or state["drifted"])
+        applications = read()
+        state["declared"], state["drifted"] = declared_in(applications, namespace), drifted(applications, healed_namespace)
+        if checks_fresh:
+            state["stale"] = stale(applications, since)
+        for app in applications:
+            if (declared_in([app], namespace) and namespace != healed_namespace) or drifted([app], healed_namespace) \
+                    or (checks_fresh and stale([app], since)):
+                ask_again(app)
+        # Objects Git declares in the namespace the caller wants healed are wanted there, not waited away.
+        return not ((state["declared"] and namespace != healed_namespace) or state["drifted"] or state["stale"])
 
-    _done, waited = poll_until(agrees, timeout, interval, sleep=time.sleep, clock=time.monotonic)
-    return state["declared"], state["drifted"], round(waited, 1), state["refreshes"]
+    waited = 0.0
+    checks_fresh = bool(fresh_timeout) and not check_mode
+    if checks_fresh:
+        _done, waited = poll_until(fresh, fresh_timeout, interval, sleep=time.sleep, clock=time.monotonic)
+    _done, waited_more = poll_until(agrees, timeout, interval, sleep=time.sleep, clock=time.monotonic)
+    return state["declared"], sorted(state["drifted"] + state["stale"]), round(waited + waited_more, 1), state["refreshes"]

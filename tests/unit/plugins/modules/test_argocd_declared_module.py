@@ -25,6 +25,7 @@ def run(monkeypatch, capsys, client, **args):
     (dict(wait_timeout=-1), "wait_timeout: expected between 0 and 3600"),
     (dict(poll_interval=0), "poll_interval: expected more than 0 and at most 60 seconds"),
     (dict(declared_namespace=" "), "declared_namespace: expected a non-empty name"),
+    (dict(fresh_timeout=30), "fresh_timeout: expected 0 unless refresh is true"),
 ])
 def test_bad_input_is_refused_naming_the_option(monkeypatch, capsys, args, message):
     failed, result = run(monkeypatch, capsys, Unreachable(), **args)

@@ -102,3 +102,66 @@ def test_git_does_not_agree_while_a_live_object_differs_even_when_blue_is_undecl
     argo = FakeArgo([application("ecoeco-auth", SWITCHED, annotations={REFRESH_ANNOTATION: "hard"})])
     declared, drift, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=False)
     assert declared == [] and len(drift) == 1 and refreshes == 0
+
+
+class ComparingArgo(FakeArgo):
+    """Each hard refresh is served by one comparison (a later ``reconciledAt``) that finds ``after``."""
+
+    def __init__(self, applications, after):
+        super().__init__(applications)
+        self.after = after
+
+    def annotate(self, ref, key, value):
+        self.annotated.append((ref.name, key, value))
+        for app in self.applications:
+            if app["metadata"]["name"] == ref.name:
+                app["status"] = dict(application(ref.name, self.after)["status"], reconciledAt="2026-12-07T10:00:05Z")
+
+
+def compared_at(app, when):
+    app["status"]["reconciledAt"] = when
+    return app
+
+
+def test_a_stale_status_from_before_the_call_is_not_trusted_and_the_fresh_comparison_decides():
+    # Read at 10:00:00, the Application still says Synced from 09:59:58, before green was deleted; its next comparison
+    # finds the green Deployment Git declares missing.
+    missing = [resource("Deployment", "auth", "auth-api", status="OutOfSync")]
+    argo = ComparingArgo([compared_at(application("ecoeco-auth", [resource("Deployment", "auth", "auth-api")]), "2026-12-07T09:59:58Z")],
+                         after=missing)
+    declared, drift, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.01, refresh=True, check_mode=False,
+                                                                fresh_timeout=5, now=lambda: "2026-12-07T10:00:00Z")
+    assert declared == [] and refreshes >= 1 and argo.annotated[0] == ("ecoeco-auth", REFRESH_ANNOTATION, "hard")
+    assert drift == ["Application argocd/ecoeco-auth: live Deployment auth/auth-api differs from Git (revision 3f2c1d0a)"]
+
+
+def test_an_application_that_never_compares_again_counts_as_drift():
+    argo = FakeArgo([compared_at(application("ecoeco-auth", [resource("Deployment", "auth", "auth-api")],
+                                             annotations={REFRESH_ANNOTATION: "hard"}), "2026-12-07T09:59:58Z")])
+    _declared, drift, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.02, refresh=True, check_mode=False,
+                                                                 fresh_timeout=0.1, now=lambda: "2026-12-07T10:00:00Z")
+    assert refreshes == 0  # a request is pending
+    assert drift == ["Application argocd/ecoeco-auth: not compared with Git since 2026-12-07T10:00:00Z (last at 2026-12-07T09:59:58Z)"]
+
+
+def test_an_application_argo_cd_cannot_compare_at_all_needs_no_fresh_comparison():
+    never = application("scratch-a", None)
+    never["status"]["sync"]["status"] = "Unknown"
+    argo = FakeArgo([never])
+    declared, drift, waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.05, refresh=True, check_mode=False,
+                                                               fresh_timeout=5, now=lambda: "2026-12-07T10:00:00Z")
+    assert (declared, drift, refreshes) == ([], [], 0) and waited < 1
+
+
+def test_drift_in_the_healed_namespace_does_not_count():
+    apps = [application("ecoeco-auth", [resource("Deployment", "api", "auth-api", status="OutOfSync"),
+                                        resource("Deployment", "auth", "auth-api", status="OutOfSync")])]
+    assert drifted(apps, healed_namespace="api") == [
+        "Application argocd/ecoeco-auth: live Deployment auth/auth-api differs from Git (revision 3f2c1d0a)"]
+
+
+def test_after_a_rollback_what_git_declares_in_the_healed_blue_namespace_is_not_waited_away():
+    argo = FakeArgo([application("ecoeco-auth", BLUE)])
+    declared, drift, waited, _refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 5, 0.05, refresh=True, check_mode=False,
+                                                                healed_namespace="api")
+    assert len(declared) == 2 and drift == [] and waited < 1
