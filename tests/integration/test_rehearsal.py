@@ -25,6 +25,11 @@ EDGE = 20  # requests at each end of the run: all blue at the start, all green a
 HOLD_SECONDS = 10  # two of Argo CD's self-heal retries (5 s), and ten of the sandbox's 1 s hard-refresh round trips
 
 
+def seed_green(apps):
+    """The green Deployments of the seed's domains (scratch migrations in the other test stream label theirs green too)."""
+    return [item for domain in DOMAINS for item in apps.list_namespaced_deployment(domain, label_selector="version=green").items]
+
+
 def assert_none_for(read, seconds):
     """``read()`` stays empty for ``seconds``: a claim that something does not happen holds for a bounded time."""
     deadline = time.monotonic() + seconds
@@ -80,7 +85,7 @@ def test_a_rollback_while_git_deploys_green_keeps_argo_cd_frozen_until_the_chang
         lander.kill()
         lander.communicate(timeout=60)
     apps = client.AppsV1Api(kube)
-    assert len(apps.list_deployment_for_all_namespaces(label_selector="version=green").items) == len(DOMAINS)
+    assert len(seed_green(apps)) == len(DOMAINS)
 
     rollback = run_playbook(blue_state, "90_rollback.yml", extra_vars={"bluegreen_results_dir": str(tmp_path)})
 
@@ -89,7 +94,7 @@ def test_a_rollback_while_git_deploys_green_keeps_argo_cd_frozen_until_the_chang
     assert "Argo CD stays frozen" in output and "Revert the manifests change" in output, output[-6000:]
     assert "live Deployment auth/auth-api differs from Git" in output, output[-6000:]
     # Frozen, Argo CD recreates nothing of green; blue (kept from prune) serves.
-    assert_none_for(lambda: apps.list_deployment_for_all_namespaces(label_selector="version=green").items, HOLD_SECONDS)
+    assert_none_for(lambda: seed_green(apps), HOLD_SECONDS)
     assert len(apps.list_namespaced_deployment(SOURCE_NAMESPACE).items) == len(DOMAINS)
 
     revert = subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "revert-green"], cwd=ROOT, env=blue_state, stdout=subprocess.PIPE,
@@ -102,6 +107,6 @@ def test_a_rollback_while_git_deploys_green_keeps_argo_cd_frozen_until_the_chang
     for app in [app for app in applications if app["metadata"]["name"].startswith("ecoeco-")]:
         assert app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}, app["metadata"]["name"]
     # With automation back, Git's blue stays and nothing of green comes back.
-    assert_none_for(lambda: apps.list_deployment_for_all_namespaces(label_selector="version=green").items, HOLD_SECONDS)
+    assert_none_for(lambda: seed_green(apps), HOLD_SECONDS)
     assert len(apps.list_namespaced_deployment(SOURCE_NAMESPACE).items) == len(DOMAINS)
     assert read_ledger(kube, LEDGER)["state"] == "rolled-back"
