@@ -100,6 +100,12 @@ def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, tim
     def read():
         return generated_by(api.list(APPLICATION, argocd_namespace, []), application_set)
 
+    def objections(applications):
+        """Every reason not to trust or not to agree with ``applications``: objects Git declares in ``namespace`` (unless
+        the caller wants them healed there), drift, and, once freshness is checked, stale comparisons."""
+        declared = declared_in(applications, namespace) if namespace != healed_namespace else []
+        return declared + drifted(applications, healed_namespace) + (stale(applications, since) if checks_fresh else [])
+
     def fresh():
         applications = read()
         state["stale"] = stale(applications, since)
@@ -113,12 +119,10 @@ def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, tim
         state["declared"], state["drifted"] = declared_in(applications, namespace), drifted(applications, healed_namespace)
         if checks_fresh:
             state["stale"] = stale(applications, since)
-        for app in applications:
-            if (declared_in([app], namespace) and namespace != healed_namespace) or drifted([app], healed_namespace) \
-                    or (checks_fresh and stale([app], since)):
-                ask_again(app)
-        # Objects Git declares in the namespace the caller wants healed are wanted there, not waited away.
-        return not ((state["declared"] and namespace != healed_namespace) or state["drifted"] or state["stale"])
+        disagreeing = [app for app in applications if objections([app])]
+        for app in disagreeing:
+            ask_again(app)
+        return not disagreeing
 
     waited = 0.0
     checks_fresh = bool(fresh_timeout) and not check_mode
