@@ -27,13 +27,37 @@ options:
     type: str
     default: argocd
   application_set:
-    description: The ApplicationSet whose generated Applications (by C(ownerReferences)) are read.
+    description:
+      - The ApplicationSet whose generated Applications (by C(ownerReferences)) are read.
+      - One of O(application_set) and O(tracking) is required.
     type: str
-    required: true
+  tracking:
+    description:
+      - Read the Applications in O(namespace) that deploy these live objects (their C(argocd.argoproj.io/tracking-id)
+        annotation or instance label), for example a release's Service and Deployments. Objects no Application tracks
+        are left out; RV(applications) names the Applications read.
+    type: list
+    elements: dict
+    suboptions:
+      api_version:
+        description: apiVersion of the object, for example V(apps/v1).
+        type: str
+        required: true
+      kind:
+        description: Kind of the object.
+        type: str
+        required: true
+      namespace:
+        description: Namespace of the object.
+        type: str
+        required: true
+      name:
+        description: Name of the object.
+        type: str
+        required: true
   declared_namespace:
-    description: The namespace to look for, for example the blue namespace C(api).
+    description: The namespace to look for, for example the blue namespace C(api); without it RV(declared) is empty.
     type: str
-    required: true
   wait_timeout:
     description: Seconds to wait until nothing is declared in O(declared_namespace) and nothing has drifted; V(0) reads once.
     type: int
@@ -53,6 +77,26 @@ options:
         back there (a rollback's blue namespace, while Git still deploys blue). When it is O(declared_namespace), what Git
         declares there is wanted and not waited for to go away (RV(declared) still lists it).
     type: str
+  healed_objects:
+    description:
+      - Objects whose drift does not count in RV(drifted), because the caller wants self-heal to bring Git's version
+        back (the colour a release's Service does not select; Git's image and size there move no traffic).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      kind:
+        description: Kind of the object.
+        type: str
+        required: true
+      namespace:
+        description: Namespace of the object.
+        type: str
+        required: true
+      name:
+        description: Name of the object.
+        type: str
+        required: true
   poll_interval:
     description: Seconds between two reads while waiting.
     type: float
@@ -90,6 +134,18 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: (git.declared + git.drifted) | length == 0
     fail_msg: "Git still declares {{ git.declared | join('; ') }}; differs {{ git.drifted | join('; ') }}"
+
+- name: After a release, see whether Git declares it yet (a difference on the idle colour is self-heal's to undo)
+  ecoeco.bluegreen.argocd_declared:
+    tracking:
+      - {api_version: v1, kind: Service, namespace: backend, name: backend}
+      - {api_version: apps/v1, kind: Deployment, namespace: backend, name: backend-blue}
+      - {api_version: apps/v1, kind: Deployment, namespace: backend, name: backend-green}
+    healed_objects:
+      - {kind: Deployment, namespace: backend, name: backend-blue}
+    refresh: true
+    fresh_timeout: 60
+  register: git
 """
 
 RETURN = r"""
@@ -107,6 +163,12 @@ drifted:
   type: list
   elements: str
   sample: ["Application argocd/ecoeco-auth: live Ingress auth/auth-api differs from Git (revision 3f2c1d0a)"]
+applications:
+  description: The Applications read, by name, sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: ["ecoeco-auth", "ecoeco-my"]
 waited_seconds:
   description: How long the module waited (0 when the first read found Git agreeing, or with O(wait_timeout=0)).
   returned: always
@@ -127,7 +189,9 @@ import copy
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.declared import wait_until_git_agrees
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.objects import ArgoObjects
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.tracking import TRACKING_OPTIONS, check_objects, tracking_applications
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError, InvalidInput
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.cluster import Cluster
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
@@ -140,8 +204,11 @@ def argspec():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     spec.update(
         namespace=dict(type="str", default="argocd"),
-        application_set=dict(type="str", required=True),
-        declared_namespace=dict(type="str", required=True),
+        application_set=dict(type="str"),
+        tracking=dict(type="list", elements="dict", options=copy.deepcopy(TRACKING_OPTIONS)),
+        declared_namespace=dict(type="str"),
+        healed_objects=dict(type="list", elements="dict", default=[], options=dict(
+            kind=dict(type="str", required=True), namespace=dict(type="str", required=True), name=dict(type="str", required=True))),
         wait_timeout=dict(type="int", default=0),
         fresh_timeout=dict(type="int", default=0),
         healed_namespace=dict(type="str"),
@@ -153,8 +220,10 @@ def argspec():
 
 def check_params(params):
     for option in ("namespace", "application_set", "declared_namespace"):
-        if not (params.get(option) or "").strip():
+        if (option == "namespace" or params.get(option) is not None) and not (params.get(option) or "").strip():
             raise InvalidInput(option, "a non-empty name", params.get(option))
+    if params.get("tracking") is not None:
+        check_objects("tracking", params["tracking"])
     if not 0 <= params["wait_timeout"] <= MAX_WAIT_SECONDS:
         raise InvalidInput("wait_timeout", "between 0 and {0}".format(MAX_WAIT_SECONDS), params["wait_timeout"])
     if not 0 <= params["fresh_timeout"] <= MAX_WAIT_SECONDS:
@@ -166,19 +235,24 @@ def check_params(params):
 
 
 def main():
-    module = AnsibleK8SModule(argument_spec=argspec(), supports_check_mode=True)
+    module = AnsibleK8SModule(argument_spec=argspec(), mutually_exclusive=[("application_set", "tracking")],
+                              required_one_of=[("application_set", "tracking")], supports_check_mode=True)
     params = module.params
     try:
         check_params(params)
-        declared, drifted, waited, refreshes = wait_until_git_agrees(
-            ArgoObjects(get_api_client(module)), params["namespace"], params["application_set"], params["declared_namespace"],
+        client = get_api_client(module)
+        names = None
+        if params["tracking"]:
+            names, _untracked = tracking_applications(Cluster(client), params["tracking"], params["namespace"])
+        declared, drifted, waited, refreshes, read = wait_until_git_agrees(
+            ArgoObjects(client), params["namespace"], params["application_set"], params["declared_namespace"],
             params["wait_timeout"], params["poll_interval"], params["refresh"], module.check_mode, fresh_timeout=params["fresh_timeout"],
-            healed_namespace=params["healed_namespace"])
+            healed_namespace=params["healed_namespace"], healed_objects=params["healed_objects"], applications=names)
     except BlueGreenError as e:
         module.fail_json(msg=str(e), **e.details)
     except CoreException as e:
         module.fail_from_exception(e)
-    module.exit_json(changed=refreshes > 0, declared=declared, drifted=drifted, waited_seconds=waited, refreshes=refreshes)
+    module.exit_json(changed=refreshes > 0, declared=declared, drifted=drifted, applications=read, waited_seconds=waited, refreshes=refreshes)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ options:
   name:
     description:
       - Names of the objects in O(namespace). Every name must exist.
-      - Mutually exclusive with O(label_selectors); one of the two is required.
+      - Mutually exclusive with O(label_selectors) and O(tracking).
     type: list
     elements: str
   namespace:
@@ -58,6 +58,33 @@ options:
         Selectors are ANDed. Matching nothing is an error.
     type: list
     elements: str
+  tracking:
+    description:
+      - Select the Applications in O(namespace) that deploy these live objects, as each object's
+        C(argocd.argoproj.io/tracking-id) annotation (or instance label) names them, for example a release's Service and
+        Deployments. Only with O(kind=Application).
+      - An object no Application tracks is listed in RV(untracked); when none is tracked nothing is done. A missing object,
+        or one tracked from another namespace, is an error.
+      - One of O(name), O(label_selectors) and O(tracking) is required.
+    type: list
+    elements: dict
+    suboptions:
+      api_version:
+        description: apiVersion of the object, for example V(apps/v1).
+        type: str
+        required: true
+      kind:
+        description: Kind of the object, for example V(Deployment).
+        type: str
+        required: true
+      namespace:
+        description: Namespace of the object.
+        type: str
+        required: true
+      name:
+        description: Name of the object.
+        type: str
+        required: true
   state:
     description:
       - V(disabled) removes C(automated) from the policy and records the policy found, unless a record is already there.
@@ -159,6 +186,15 @@ EXAMPLES = r"""
     name: ecoeco-api-services-kustomize
     state: restored
 
+- name: Freeze whatever Argo CD Application deploys the release's Service and Deployments
+  ecoeco.bluegreen.argocd_sync_toggle:
+    tracking:
+      - {api_version: v1, kind: Service, namespace: backend, name: backend}
+      - {api_version: apps/v1, kind: Deployment, namespace: backend, name: backend-green}
+    state: disabled
+    owner_scope: owner
+    frozen_by: release ecoeco/backend:1.1.0
+
 - name: Turn automated sync on without pruning for every backend Application
   ecoeco.bluegreen.argocd_sync_toggle:
     label_selectors:
@@ -241,6 +277,12 @@ objects:
       type: list
       elements: str
       sample: ["Application argocd/ecoeco-auth"]
+untracked:
+  description: With O(tracking), the objects no Application tracks (C(<kind> <namespace>/<name>)).
+  returned: always
+  type: list
+  elements: str
+  sample: ["Deployment backend/backend-green"]
 settled_seconds:
   description: How long the task waited for the ApplicationSet controller to apply a changed template (O(settle_timeout)).
   returned: always
@@ -266,6 +308,7 @@ dry_run:
 import copy
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.runner import run_module
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.tracking import TRACKING_OPTIONS
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import BlueGreenError
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
@@ -279,6 +322,7 @@ def argspec():
         name=dict(type="list", elements="str"),
         namespace=dict(type="str", default="argocd"),
         label_selectors=dict(type="list", elements="str"),
+        tracking=dict(type="list", elements="dict", options=copy.deepcopy(TRACKING_OPTIONS)),
         state=dict(type="str", required=True, choices=["disabled", "restored", "enabled"]),
         frozen_by=dict(type="str"),
         prune=dict(type="bool"),
@@ -294,8 +338,8 @@ def argspec():
 def main():
     module = AnsibleK8SModule(
         argument_spec=argspec(),
-        mutually_exclusive=[("name", "label_selectors")],
-        required_one_of=[("name", "label_selectors")],
+        mutually_exclusive=[("name", "label_selectors", "tracking")],
+        required_one_of=[("name", "label_selectors", "tracking")],
         supports_check_mode=True,
     )
     try:

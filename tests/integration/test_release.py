@@ -11,6 +11,7 @@ import contextlib
 import http.client
 import itertools
 import json
+import os
 import re
 import subprocess
 import threading
@@ -24,6 +25,8 @@ FIXTURE = ROOT / "tests" / "integration" / "fixtures" / "release_namespace.yml"
 NAMESPACE = "release-scratch-pytest"
 LEDGER_NAMESPACE = "ecoeco-bluegreen"
 DEPLOYMENTS = {"blue": "backend-blue", "green": "backend-green"}
+ARGOCD_NAMESPACE = "argocd"
+ARGO = "argoproj.io/v1alpha1"
 
 # The probe's bounds: loopback only, at most 400 requests over at most 20 s.
 PROBE_MAX_REQUESTS = 400
@@ -195,10 +198,11 @@ def cluster(sandbox_env, kube, tmp_path_factory):
         yield made
 
 
-def release_under_traffic(sandbox_env, kube, cluster, tmp_path, image, old, new):
+def release_under_traffic(sandbox_env, kube, cluster, tmp_path, image, old, new, **extra_vars):
     """Runs the release playbook; from the moment the idle colour is fully available on the new image (the
-    switch follows within seconds) until the playbook ends, probes the Service. Returns the probe."""
-    process = playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, bluegreen_release_image=image)
+    switch follows within seconds) until the playbook ends, probes the Service. Returns the probe and the output."""
+    process = playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, cluster.namespace, bluegreen_release_image=image,
+                       **extra_vars)
     probe = None
     try:
         while process.poll() is None and probe is None:
@@ -212,7 +216,7 @@ def release_under_traffic(sandbox_env, kube, cluster, tmp_path, image, old, new)
             probe.stop()
     assert code == 0, output[-6000:]
     assert probe is not None, "the playbook ended before {0} was seen available on {1}".format(DEPLOYMENTS[new], image)
-    return probe, recap
+    return probe, output
 
 
 def assert_served_by(cluster, colour, image, other, other_replicas):
@@ -360,3 +364,123 @@ def test_the_probe_sees_the_failures_of_a_naive_switch(sandbox_env, kube, tmp_pa
         finally:
             probe.stop()
     assert "no Ready endpoint" in [answer[0] for answer in probe.failures], probe.answers
+
+
+def release_manifests(live, images, replicas):
+    """The seed 001 objects as a team keeps them in Git (what fixtures/release_namespace.yml creates): the Service
+    selecting ``live``, each colour's Deployment with ``images[colour]`` and ``replicas[colour]``."""
+    manifests = [{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "backend", "labels": {"app": "backend"}},
+                  "spec": {"type": "NodePort", "selector": {"app": "backend", "version": live},
+                           "ports": [{"name": "http", "port": 8000, "targetPort": 8000}]}}]
+    for colour, name in DEPLOYMENTS.items():
+        pod_labels = {"app": "backend", "version": colour}
+        manifests.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": pod_labels}, "spec": {
+            "replicas": replicas[colour], "selector": {"matchLabels": pod_labels},
+            "template": {"metadata": {"labels": pod_labels}, "spec": {
+                "nodeSelector": {"workload": "application"},
+                "containers": [{"name": "backend", "image": images[colour], "ports": [{"name": "http", "containerPort": 8000}],
+                                "readinessProbe": {"httpGet": {"path": "/ready", "port": 8000}, "periodSeconds": 5}}]}}}})
+    return manifests
+
+
+def commit(repository, manifests, message):
+    """Commit ``manifests`` as release/backend.yaml on main; return the commit."""
+    import yaml
+    author = dict(os.environ, GIT_AUTHOR_NAME="EcoEco", GIT_AUTHOR_EMAIL="team@ecoeco.invalid", GIT_COMMITTER_NAME="EcoEco",
+                  GIT_COMMITTER_EMAIL="team@ecoeco.invalid")
+    if not (repository / ".git").exists():
+        subprocess.run(["git", "init", "--quiet", "--initial-branch", "main", str(repository)], check=True)
+    (repository / "release").mkdir(parents=True, exist_ok=True)
+    (repository / "release" / "backend.yaml").write_text(yaml.safe_dump_all(manifests, sort_keys=False))
+    for args in (["add", "--all"], ["commit", "--quiet", "-m", message]):
+        subprocess.run(["git", "-C", str(repository)] + args, check=True, env=author)
+    return subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
+class ArgoApplication:
+    """One Application of the sandbox's real Argo CD, deploying the release's objects from a local Git repository with
+    automated sync, prune and self-heal (as a team's own Application would)."""
+
+    def __init__(self, kube, name, repository, namespace):
+        from kubernetes import dynamic
+        self.resource = dynamic.DynamicClient(kube).resources.get(api_version=ARGO, kind="Application")
+        self.name, self.repository, self.namespace = name, repository, namespace
+
+    def create(self):
+        self.resource.create(namespace=ARGOCD_NAMESPACE, body={
+            "apiVersion": ARGO, "kind": "Application", "metadata": {"name": self.name, "namespace": ARGOCD_NAMESPACE},
+            "spec": {"project": "default",
+                     "source": {"repoURL": "file://{0}".format(self.repository), "targetRevision": "main", "path": "release"},
+                     "destination": {"server": "https://kubernetes.default.svc", "namespace": self.namespace},
+                     "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]}}})
+
+    def delete(self):
+        # No resources-finalizer: the objects stay, and the test deletes their namespace.
+        self.resource.delete(name=self.name, namespace=ARGOCD_NAMESPACE)
+
+    def read(self):
+        return self.resource.get(name=self.name, namespace=ARGOCD_NAMESPACE).to_dict()
+
+    def refresh(self):
+        self.resource.patch(name=self.name, namespace=ARGOCD_NAMESPACE, content_type="application/merge-patch+json",
+                            body={"metadata": {"annotations": {"argocd.argoproj.io/refresh": "hard"}}})
+
+    def wait_synced(self, revision, timeout=120):
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.read().get("status") or {}
+            sync, health = status.get("sync") or {}, (status.get("health") or {}).get("status")
+            if (sync.get("status"), sync.get("revision"), health) == ("Synced", revision, "Healthy"):
+                return
+            assert time.monotonic() < deadline, "Application {0} not Synced to {1} and Healthy: {2}".format(self.name, revision[:8], status)
+            if "argocd.argoproj.io/refresh" not in (self.read()["metadata"].get("annotations") or {}):
+                self.refresh()
+            time.sleep(1)
+
+
+def test_a_release_of_what_argo_cd_deploys_keeps_it_frozen_until_git_declares_the_release(sandbox_env, kube, tmp_path):
+    """The release's Service and Deployments come from Git through an Application with automated sync and self-heal.
+    The release freezes it first, so nothing it does is undone (0 failed requests); at its end Git still declares blue
+    live, so Argo CD stays frozen and the run says what Git must declare. Once the team has committed the release, the
+    same release run again changes nothing on the cluster and gives Argo CD its policy back; it then agrees with Git."""
+    namespace = NAMESPACE + "-argocd"
+    repository = tmp_path / "gitops"
+    blue_live = commit(repository, release_manifests("blue", {"blue": "ecoeco/backend:1.0.0", "green": "ecoeco/backend:1.0.0"},
+                                                     {"blue": 2, "green": 0}), "backend 1.0.0 on blue")
+    application = ArgoApplication(kube, namespace, repository, namespace)
+    cluster = Cluster(kube, namespace)
+    application.create()
+    try:
+        application.wait_synced(blue_live)
+        assert cluster.deployment("blue").metadata.annotations["argocd.argoproj.io/tracking-id"] == \
+            "{0}:apps/Deployment:{0}/backend-blue".format(namespace)
+
+        probe, output = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.1.0", "blue", "green",
+                                              bluegreen_release_argocd_git_timeout=5)
+        assert_no_failed_request(probe, "blue", "green")
+        assert_served_by(cluster, "green", "ecoeco/backend:1.1.0", "blue", 0)
+        frozen = application.read()
+        assert "automated" not in frozen["spec"]["syncPolicy"], frozen["spec"]["syncPolicy"]
+        record = json.loads(frozen["metadata"]["annotations"]["bluegreen.ecoeco.io/frozen-sync-policy"])
+        assert record["policy"]["automated"] == {"prune": True, "selfHeal": True}
+        assert record["frozen_by"] == "release ecoeco/backend:1.1.0 in " + namespace
+        # Argo CD sees the release differ from Git and, frozen, leaves it alone.
+        assert frozen["status"]["sync"]["status"] == "OutOfSync"
+        assert "Argo CD stays frozen ({0})".format(namespace) in output and "Land the release in Git" in output, output[-3000:]
+
+        released = commit(repository, release_manifests("green", {"blue": "ecoeco/backend:1.0.0", "green": "ecoeco/backend:1.1.0"},
+                                                        {"blue": 0, "green": 2}), "backend 1.1.0 on green")
+        code, output, recap = finished(playbook(sandbox_env, ROOT / "playbooks" / "release.yml", tmp_path, namespace,
+                                                bluegreen_release_image="ecoeco/backend:1.1.0"))
+        assert code == 0, output[-4000:]
+        restored = application.read()
+        assert restored["spec"]["syncPolicy"] == {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]}
+        assert "bluegreen.ecoeco.io/frozen-sync-policy" not in (restored["metadata"].get("annotations") or {})
+        assert "changed=1" in recap, recap
+        application.wait_synced(released)
+        assert_served_by(cluster, "green", "ecoeco/backend:1.1.0", "blue", 0)
+    finally:
+        application.delete()
+        cluster.core.delete_namespace(namespace)
+        with contextlib.suppress(Exception):
+            cluster.core.delete_namespaced_config_map(cluster.ledger_name, LEDGER_NAMESPACE)

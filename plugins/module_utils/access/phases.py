@@ -141,7 +141,8 @@ PHASES = {
         need("apps", "deployments", ["get", "patch"], "release", "release: the idle colour's image and size, the old colour scaled to 0"),
         need("", "pods/portforward", ["get", "create"], "release", "release: smoke-test every Ready pod of the idle colour through a "
              "port-forward", "port_forward"),
-    ],
+    ] + _argocd("release: freeze the Applications that deploy the Service and the colours, restore them once Git declares the release",
+                None),
     "release_rollback": _ledger() + _service_switch("bluegreen_switch: the Service back to the previous colour") + [
         need("apps", "deployments", ["get", "patch"], "release", "release_rollback: scale the previous colour back up"),
     ],

@@ -23,8 +23,11 @@ REFRESH = "hard"
 
 
 def declared_in(applications, namespace):
-    """One sentence per object in ``namespace`` that Git still declares, over ``applications`` (dicts), sorted."""
+    """One sentence per object in ``namespace`` that Git still declares, over ``applications`` (dicts), sorted; none
+    when no namespace is asked about."""
     declared = []
+    if not namespace:
+        return declared
     for app in applications:
         metadata, status = app.get("metadata") or {}, app.get("status") or {}
         revision = ((status.get("sync") or {}).get("revision") or "")[:8] or "unknown"
@@ -35,17 +38,20 @@ def declared_in(applications, namespace):
     return sorted(declared)
 
 
-def drifted(applications, healed_namespace=None):
+def drifted(applications, healed_namespace=None, healed_objects=()):
     """One sentence per live object that differs from what Git declares (``status: OutOfSync``), sorted; an object only
-    live (``requiresPruning``) does not count: Git no longer declares it, nor does one in ``healed_namespace``, where the
-    caller wants self-heal to bring Git's objects back (a rollback's blue)."""
+    live (``requiresPruning``) does not count: Git no longer declares it, nor does one in ``healed_namespace`` or among
+    ``healed_objects`` (dicts with kind, namespace, name), where the caller wants self-heal to bring Git's objects back (a
+    rollback's blue, a release's idle colour)."""
+    healed = {(item["kind"], item["namespace"], item["name"]) for item in healed_objects}
     drift = []
     for app in applications:
         metadata, status = app.get("metadata") or {}, app.get("status") or {}
         revision = ((status.get("sync") or {}).get("revision") or "")[:8] or "unknown"
         for resource in status.get("resources") or []:
             if resource.get("status") == "OutOfSync" and not resource.get("requiresPruning") \
-                    and (healed_namespace is None or resource.get("namespace") != healed_namespace):
+                    and (healed_namespace is None or resource.get("namespace") != healed_namespace) \
+                    and (resource.get("kind"), resource.get("namespace"), resource.get("name")) not in healed:
                 drift.append("Application {0}/{1}: live {2} {3}/{4} differs from Git (revision {5})".format(
                     metadata.get("namespace"), metadata.get("name"), resource.get("kind"), resource.get("namespace"), resource.get("name"),
                     revision))
@@ -78,17 +84,18 @@ def _utc_now():
 
 
 def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, timeout, interval, refresh, check_mode,
-                          fresh_timeout=0, healed_namespace=None, now=_utc_now):
-    """Read the ApplicationSet's Applications until none declares anything in ``namespace`` and none has a live object
-    that differs from Git, or ``timeout`` passes, asking each one that disagrees for a hard refresh whenever it carries no
-    pending request (the ApplicationSet controller may drop one while it rewrites the Application).
+                          fresh_timeout=0, healed_namespace=None, healed_objects=(), applications=None, now=_utc_now):
+    """Read the ApplicationSet's Applications (or the ``applications`` named, when given) until none declares anything
+    in ``namespace`` and none has a live object that differs from Git, or ``timeout`` passes, asking each one that
+    disagrees for a hard refresh whenever it carries no pending request (the ApplicationSet controller may drop one while
+    it rewrites the Application).
 
     With ``fresh_timeout``, first waits (at most that long, requesting hard refreshes) until every Application has
     compared with Git after this call began, so a status from before a deletion this run made is not trusted; one still
-    stale then counts as drift. Drift in ``healed_namespace`` does not count (see ``drifted``). Check mode writes no request
-    and trusts the status it reads.
-    Returns (declared, drifted, seconds waited, refreshes requested)."""
-    state = {"declared": [], "drifted": [], "stale": [], "refreshes": 0}
+    stale then counts as drift. Drift in ``healed_namespace`` or of ``healed_objects`` does not count (see ``drifted``).
+    Check mode writes no request and trusts the status it reads.
+    Returns (declared, drifted, seconds waited, refreshes requested, names of the Applications read)."""
+    state = {"declared": [], "drifted": [], "stale": [], "refreshes": 0, "read": []}
     since = now()
 
     def ask_again(app):
@@ -98,13 +105,17 @@ def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, tim
             state["refreshes"] += 1
 
     def read():
-        return generated_by(api.list(APPLICATION, argocd_namespace, []), application_set)
+        listed = api.list(APPLICATION, argocd_namespace, [])
+        read_now = [app for app in listed if app["metadata"]["name"] in applications] if applications is not None \
+            else generated_by(listed, application_set)
+        state["read"] = sorted(app["metadata"]["name"] for app in read_now)
+        return read_now
 
     def objections(applications):
         """Every reason not to trust or not to agree with ``applications``: objects Git declares in ``namespace`` (unless
         the caller wants them healed there), drift, and, once freshness is checked, stale comparisons."""
         declared = declared_in(applications, namespace) if namespace != healed_namespace else []
-        return declared + drifted(applications, healed_namespace) + (stale(applications, since) if checks_fresh else [])
+        return declared + drifted(applications, healed_namespace, healed_objects) + (stale(applications, since) if checks_fresh else [])
 
     def fresh():
         applications = read()
@@ -116,7 +127,7 @@ def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, tim
 
     def agrees():
         applications = read()
-        state["declared"], state["drifted"] = declared_in(applications, namespace), drifted(applications, healed_namespace)
+        state["declared"], state["drifted"] = declared_in(applications, namespace), drifted(applications, healed_namespace, healed_objects)
         if checks_fresh:
             state["stale"] = stale(applications, since)
         disagreeing = [app for app in applications if objections([app])]
@@ -129,4 +140,4 @@ def wait_until_git_agrees(api, argocd_namespace, application_set, namespace, tim
     if checks_fresh:
         _done, waited = poll_until(fresh, fresh_timeout, interval, sleep=time.sleep, clock=time.monotonic)
     _done, waited_more = poll_until(agrees, timeout, interval, sleep=time.sleep, clock=time.monotonic)
-    return state["declared"], sorted(state["drifted"] + state["stale"]), round(waited + waited_more, 1), state["refreshes"]
+    return state["declared"], sorted(state["drifted"] + state["stale"]), round(waited + waited_more, 1), state["refreshes"], state["read"]

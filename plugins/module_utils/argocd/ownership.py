@@ -59,32 +59,42 @@ def _app_reference(value, default_namespace):
     return (namespace, name) if sep else (default_namespace, value)
 
 
-def _tracking_owner(tracking_id, ref):
-    """The Application named by a tracking id, when the id really describes ``ref`` (copied ids do not count)."""
+def api_group(obj):
+    """The API group of ``obj`` (``apps`` for a Deployment, empty for core kinds); Argo CD's when it carries no apiVersion."""
+    api_version = obj.get("apiVersion") or _ARGO_GROUP + "/"
+    return api_version.rpartition("/")[0]
+
+
+def _tracking_owner(tracking_id, ref, group, apps_namespace):
+    """The Application named by a tracking id, when the id really describes ``ref`` of API ``group`` (copied ids do not
+    count)."""
     parts = tracking_id.split(":")
     if len(parts) != 3:
         return None
     app, group_kind, namespace_name = parts
-    group, _sep, kind = group_kind.rpartition("/")
+    tracked_group, _sep, kind = group_kind.rpartition("/")
     namespace, _sep, name = namespace_name.rpartition("/")
-    if not app or group != _ARGO_GROUP or kind != ref.kind or name != ref.name or namespace not in ("", ref.namespace):
+    if not app or tracked_group != group or kind != ref.kind or name != ref.name or namespace not in ("", ref.namespace):
         return None
-    return _app_reference(app, ref.namespace)
+    return _app_reference(app, apps_namespace)
 
 
-def owner_claims(obj):
-    """Every owner ``obj``'s metadata names, in the order: ownerReferences, tracking id, instance labels."""
+def owner_claims(obj, argocd_namespace=None):
+    """Every owner ``obj``'s metadata names, in the order: ownerReferences, tracking id, instance labels. An Application
+    named without a namespace is in ``argocd_namespace`` (Argo CD's own), by default ``obj``'s (an Application's
+    children live beside it)."""
     ref = ObjectRef.of(obj)
+    apps_namespace = argocd_namespace or ref.namespace
     claims = []
     for owner in (obj.get("metadata") or {}).get("ownerReferences") or []:
         if owner.get("kind") == APPLICATION_SET and str(owner.get("apiVersion", "")).startswith(_ARGO_GROUP + "/"):
             claims.append(OwnerClaim(ObjectRef(APPLICATION_SET, ref.namespace, owner.get("name")), "ownerReferences"))
-    tracked = _tracking_owner(annotations(obj).get(TRACKING_ID_ANNOTATION) or "", ref)
+    tracked = _tracking_owner(annotations(obj).get(TRACKING_ID_ANNOTATION) or "", ref, api_group(obj), apps_namespace)
     if tracked:
         claims.append(OwnerClaim(ObjectRef(APPLICATION, *tracked), "annotation " + TRACKING_ID_ANNOTATION))
     for label in INSTANCE_LABELS:
         if labels(obj).get(label):
-            claims.append(OwnerClaim(ObjectRef(APPLICATION, *_app_reference(labels(obj)[label], ref.namespace)), "label " + label))
+            claims.append(OwnerClaim(ObjectRef(APPLICATION, *_app_reference(labels(obj)[label], apps_namespace)), "label " + label))
     unique = []
     for claim in claims:
         # An Application managing itself (Argo CD managing its own install) is not an owner.

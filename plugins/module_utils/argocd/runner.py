@@ -35,12 +35,14 @@ from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.plan impor
     freeze_problem,
     make_plan,
 )
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.tracking import check_objects, tracking_applications
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import (
     BlueGreenError,
     InvalidInput,
     NotFound,
     VerificationFailed,
 )
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.switch.cluster import Cluster
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.timing import elapsed_seconds, poll_until
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
@@ -84,6 +86,10 @@ def check_params(params):
         values = params.get(option)
         if values is not None and (not values or any(not value or not value.strip() for value in values)):
             raise InvalidInput(option, "a non-empty list of non-empty strings", values)
+    if params.get("tracking") is not None:
+        check_objects("tracking", params["tracking"])
+        if params["kind"] != "Application":
+            raise InvalidInput("kind", "Application with tracking (Applications deploy the objects)", params["kind"])
     if not (params.get("namespace") or "").strip():
         raise InvalidInput("namespace", "the namespace of the Argo CD objects (Argo CD's own is argocd)", params.get("namespace"))
     for option in AUTOMATED_DEFAULTS:
@@ -101,11 +107,14 @@ def check_params(params):
         raise InvalidInput("settle_timeout", "between 1 and {0}".format(MAX_VERIFY_SECONDS), settle)
 
 
-def read_targets(api, params):
+def read_targets(api, params, tracked_names=None):
     kind, namespace = params["kind"], params["namespace"]
-    if params.get("name"):
-        names = list(dict.fromkeys(params["name"]))
+    if tracked_names is not None or params.get("name"):
+        names = list(dict.fromkeys(params["name"] if tracked_names is None else tracked_names))
         found = [api.get(ObjectRef(kind, namespace, name)) for name in names]
+        if tracked_names is not None:
+            # A tracking id left behind by a deleted Application: nothing deploys the object any more.
+            return [obj for obj in found if obj is not None]
         missing = [name for name, obj in zip(names, found) if obj is None]
         if missing:
             raise NotFound(
@@ -302,8 +311,12 @@ def run_module(module):
     params = module.params
     check_params(params)
     frozen_by = (params.get("frozen_by") or default_frozen_by()) if params["state"] == DISABLED else None
-    api = ArgoObjects(get_api_client(module))
-    work = plan_all(api, read_targets(api, params), params, frozen_by)
+    client = get_api_client(module)
+    api = ArgoObjects(client)
+    tracked_names, untracked = None, []
+    if params.get("tracking"):
+        tracked_names, untracked = tracking_applications(Cluster(client), params["tracking"], params["namespace"])
+    work = plan_all(api, read_targets(api, params, tracked_names), params, frozen_by)
 
     for item in work:
         for warning in item.plan.warnings:
@@ -321,7 +334,7 @@ def run_module(module):
             diffs.append(diff)
         if not module.check_mode:
             settled_seconds = wait_for_followers(api, work, params["settle_timeout"])
-        if params["state"] == DISABLED and params["verify_seconds"] and not module.check_mode:
+        if params["state"] == DISABLED and params["verify_seconds"] and work and not module.check_mode:
             watched_seconds = watch_freeze(api, work, params["verify_seconds"])
     except BlueGreenError as e:
         # Report what was already written so a partial run is never silent.
@@ -330,7 +343,9 @@ def run_module(module):
 
     result = dict(
         changed=any(result["changed"] for result in objects),
-        msg="; ".join(result["msg"] for result in objects),
+        msg="; ".join(result["msg"] for result in objects) or "no Argo CD Application in namespace {0} tracks {1}; nothing to do".format(
+            params["namespace"], ", ".join(untracked)),
+        untracked=untracked,
         objects=objects,
         watched_seconds=watched_seconds,
         settled_seconds=settled_seconds,

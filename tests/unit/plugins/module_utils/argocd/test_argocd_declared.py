@@ -65,27 +65,27 @@ def test_after_the_manifests_change_blue_objects_only_await_pruning_so_nothing_i
 
 def test_a_read_without_wait_reports_what_is_declared_and_requests_nothing():
     argo = FakeArgo([application("ecoeco-auth", BLUE), application("other-team", BLUE, owner="other")])
-    declared, _drifted, waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.01, refresh=False, check_mode=False)
+    declared, _drifted, waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.01, refresh=False, check_mode=False)
     assert len(declared) == 2 and all("ecoeco-auth" in line for line in declared)  # the other ApplicationSet's are not read
     assert (waited < 1, refreshes, argo.annotated) == (True, 0, [])
 
 
 def test_the_wait_asks_for_a_hard_refresh_again_when_the_controller_dropped_the_request():
     argo = FakeArgo([application("ecoeco-auth", BLUE)], drops=1)
-    declared, _drifted, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 5, 0.01, refresh=True, check_mode=False)
+    declared, _drifted, _waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 5, 0.01, refresh=True, check_mode=False)
     assert declared == [] and refreshes == 2
     assert argo.annotated == [("ecoeco-auth", REFRESH_ANNOTATION, "hard")] * 2
 
 
 def test_a_pending_refresh_is_not_requested_twice_and_the_wait_ends_at_its_timeout():
     argo = FakeArgo([application("ecoeco-auth", BLUE, annotations={REFRESH_ANNOTATION: "hard"})])
-    declared, _drifted, waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0.2, 0.05, refresh=True, check_mode=False)
+    declared, _drifted, waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 0.2, 0.05, refresh=True, check_mode=False)
     assert len(declared) == 2 and refreshes == 0 and waited >= 0.2
 
 
 def test_check_mode_requests_no_refresh():
     argo = FakeArgo([application("ecoeco-auth", BLUE)])
-    declared, _drifted, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=True)
+    declared, _drifted, _waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=True)
     assert len(declared) == 2 and refreshes == 0 and argo.annotated == []
 
 
@@ -100,7 +100,7 @@ def test_a_live_object_that_differs_from_git_is_drift_and_one_only_awaiting_prun
 
 def test_git_does_not_agree_while_a_live_object_differs_even_when_blue_is_undeclared():
     argo = FakeArgo([application("ecoeco-auth", SWITCHED, annotations={REFRESH_ANNOTATION: "hard"})])
-    declared, drift, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=False)
+    declared, drift, _waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 0.1, 0.05, refresh=True, check_mode=False)
     assert declared == [] and len(drift) == 1 and refreshes == 0
 
 
@@ -129,8 +129,8 @@ def test_a_stale_status_from_before_the_call_is_not_trusted_and_the_fresh_compar
     missing = [resource("Deployment", "auth", "auth-api", status="OutOfSync")]
     argo = ComparingArgo([compared_at(application("ecoeco-auth", [resource("Deployment", "auth", "auth-api")]), "2026-12-07T09:59:58Z")],
                          after=missing)
-    declared, drift, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.01, refresh=True, check_mode=False,
-                                                                fresh_timeout=5, now=lambda: "2026-12-07T10:00:00Z")
+    declared, drift, _waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.01, refresh=True, check_mode=False,
+                                                                       fresh_timeout=5, now=lambda: "2026-12-07T10:00:00Z")
     assert declared == [] and refreshes >= 1 and argo.annotated[0] == ("ecoeco-auth", REFRESH_ANNOTATION, "hard")
     assert drift == ["Application argocd/ecoeco-auth: live Deployment auth/auth-api differs from Git (revision 3f2c1d0a)"]
 
@@ -138,8 +138,8 @@ def test_a_stale_status_from_before_the_call_is_not_trusted_and_the_fresh_compar
 def test_an_application_that_never_compares_again_counts_as_drift():
     argo = FakeArgo([compared_at(application("ecoeco-auth", [resource("Deployment", "auth", "auth-api")],
                                              annotations={REFRESH_ANNOTATION: "hard"}), "2026-12-07T09:59:58Z")])
-    _declared, drift, _waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.02, refresh=True, check_mode=False,
-                                                                 fresh_timeout=0.1, now=lambda: "2026-12-07T10:00:00Z")
+    _declared, drift, _waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.02, refresh=True, check_mode=False,
+                                                                        fresh_timeout=0.1, now=lambda: "2026-12-07T10:00:00Z")
     assert refreshes == 0  # a request is pending
     assert drift == ["Application argocd/ecoeco-auth: not compared with Git since 2026-12-07T10:00:00Z (last at 2026-12-07T09:59:58Z)"]
 
@@ -148,8 +148,8 @@ def test_an_application_argo_cd_cannot_compare_at_all_needs_no_fresh_comparison(
     never = application("scratch-a", None)
     never["status"]["sync"]["status"] = "Unknown"
     argo = FakeArgo([never])
-    declared, drift, waited, refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.05, refresh=True, check_mode=False,
-                                                               fresh_timeout=5, now=lambda: "2026-12-07T10:00:00Z")
+    declared, drift, waited, refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 0, 0.05, refresh=True, check_mode=False,
+                                                                      fresh_timeout=5, now=lambda: "2026-12-07T10:00:00Z")
     assert (declared, drift, refreshes) == ([], [], 0) and waited < 1
 
 
@@ -162,6 +162,31 @@ def test_drift_in_the_healed_namespace_does_not_count():
 
 def test_after_a_rollback_what_git_declares_in_the_healed_blue_namespace_is_not_waited_away():
     argo = FakeArgo([application("ecoeco-auth", BLUE)])
-    declared, drift, waited, _refreshes = wait_until_git_agrees(argo, "argocd", SET, "api", 5, 0.05, refresh=True, check_mode=False,
-                                                                healed_namespace="api")
+    declared, drift, waited, _refreshes, _read = wait_until_git_agrees(argo, "argocd", SET, "api", 5, 0.05, refresh=True, check_mode=False,
+                                                                       healed_namespace="api")
     assert len(declared) == 2 and drift == [] and waited < 1
+
+
+def test_drift_of_a_healed_object_does_not_count_and_any_other_drift_does():
+    # After a release the Service selects green: blue's Deployment differs from Git (Git's image and size there move
+    # no traffic), the Service and green differ too until the release lands in Git.
+    apps = [application("backend", [resource("Deployment", "backend", "backend-blue", status="OutOfSync"),
+                                    resource("Deployment", "backend", "backend-green", status="OutOfSync"),
+                                    resource("Service", "backend", "backend", status="OutOfSync")], owner="other")]
+    idle = [{"kind": "Deployment", "namespace": "backend", "name": "backend-blue"}]
+    assert drifted(apps, healed_objects=idle) == [
+        "Application argocd/backend: live Deployment backend/backend-green differs from Git (revision 3f2c1d0a)",
+        "Application argocd/backend: live Service backend/backend differs from Git (revision 3f2c1d0a)"]
+    landed = [application("backend", [resource("Deployment", "backend", "backend-blue", status="OutOfSync"),
+                                      resource("Service", "backend", "backend")], owner="other")]
+    assert drifted(landed, healed_objects=idle) == []
+
+
+def test_applications_named_are_read_instead_of_an_applicationsets_and_reported():
+    argo = FakeArgo([application("backend", [resource("Service", "backend", "backend", status="OutOfSync")], owner="other"),
+                     application("ecoeco-auth", BLUE)])
+    declared, drift, _waited, _refreshes, read = wait_until_git_agrees(argo, "argocd", None, None, 0, 0.01, refresh=False, check_mode=False,
+                                                                       applications=["backend"])
+    assert read == ["backend"]
+    assert declared == []
+    assert drift == ["Application argocd/backend: live Service backend/backend differs from Git (revision 3f2c1d0a)"]

@@ -3,6 +3,7 @@
 import pytest
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd import runner
+from ansible_collections.ecoeco.bluegreen.plugins.module_utils.errors import InvalidInput
 
 
 @pytest.mark.parametrize("error", [KeyError("uid"), OSError("no user")])
@@ -20,3 +21,12 @@ def test_frozen_by_is_user_at_host(monkeypatch):
     monkeypatch.setattr(runner.getpass, "getuser", lambda: "deploy")
     monkeypatch.setattr(runner.socket, "gethostname", lambda: "bastion")
     assert runner.default_frozen_by() == "deploy@bastion"
+
+
+def test_tracking_selects_applications_only():
+    params = dict(state="disabled", kind="ApplicationSet", namespace="argocd", name=None, label_selectors=None, frozen_by=None,
+                  tracking=[{"api_version": "v1", "kind": "Service", "namespace": "backend", "name": "backend"}],
+                  prune=None, self_heal=None, allow_empty=None, verify_seconds=0, settle_timeout=60)
+    with pytest.raises(InvalidInput, match="^kind: expected Application with tracking"):
+        runner.check_params(params)
+    runner.check_params(dict(params, kind="Application"))
