@@ -31,30 +31,6 @@ options:
       - The ApplicationSet whose generated Applications (by C(ownerReferences)) are read.
       - One of O(application_set) and O(tracking) is required.
     type: str
-  tracking:
-    description:
-      - Read the Applications in O(namespace) that deploy these live objects (their C(argocd.argoproj.io/tracking-id)
-        annotation or instance label), for example a release's Service and Deployments. Objects no Application tracks
-        are left out; RV(applications) names the Applications read.
-    type: list
-    elements: dict
-    suboptions:
-      api_version:
-        description: apiVersion of the object, for example V(apps/v1).
-        type: str
-        required: true
-      kind:
-        description: Kind of the object.
-        type: str
-        required: true
-      namespace:
-        description: Namespace of the object.
-        type: str
-        required: true
-      name:
-        description: Name of the object.
-        type: str
-        required: true
   declared_namespace:
     description: The namespace to look for, for example the blue namespace C(api); without it RV(declared) is empty.
     type: str
@@ -108,6 +84,7 @@ options:
     default: false
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
+  - ecoeco.bluegreen.argocd_tracking
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.

@@ -44,7 +44,7 @@ options:
   name:
     description:
       - Names of the objects in O(namespace). Every name must exist.
-      - Mutually exclusive with O(label_selectors) and O(tracking).
+      - Mutually exclusive with O(label_selectors) and O(tracking); one of the three is required. O(tracking) needs O(kind=Application).
     type: list
     elements: str
   namespace:
@@ -58,33 +58,6 @@ options:
         Selectors are ANDed. Matching nothing is an error.
     type: list
     elements: str
-  tracking:
-    description:
-      - Select the Applications in O(namespace) that deploy these live objects, as each object's
-        C(argocd.argoproj.io/tracking-id) annotation (or instance label) names them, for example a release's Service and
-        Deployments. Only with O(kind=Application).
-      - An object no Application tracks is listed in RV(untracked); when none is tracked nothing is done. A missing object,
-        or one tracked from another namespace, is an error.
-      - One of O(name), O(label_selectors) and O(tracking) is required.
-    type: list
-    elements: dict
-    suboptions:
-      api_version:
-        description: apiVersion of the object, for example V(apps/v1).
-        type: str
-        required: true
-      kind:
-        description: Kind of the object, for example V(Deployment).
-        type: str
-        required: true
-      namespace:
-        description: Namespace of the object.
-        type: str
-        required: true
-      name:
-        description: Name of the object.
-        type: str
-        required: true
   state:
     description:
       - V(disabled) removes C(automated) from the policy and records the policy found, unless a record is already there.
@@ -143,6 +116,7 @@ options:
     default: 60
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
+  - ecoeco.bluegreen.argocd_tracking
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
