@@ -15,8 +15,11 @@ description:
     blue before green is up. With the guard Argo CD skips their prune (C(ignored (no prune))) and still reports the
     Applications Synced, so green can be awaited while blue keeps serving. Blue's removal deletes them later.
   - Written on the live objects only (Git never declared these annotations, so Argo CD's apply leaves them alone).
-  - Refuses, changing nothing, when the ApplicationSet owns no Application, or when an Application has not been
-    compared with Git (what it would prune is then unknown).
+  - The values those annotations had before are recorded in the annotation C(bluegreen.ecoeco.io/prune-guard), so
+    O(state=absent) takes back only what the guard wrote (after a rollback, once Git declares blue again; left there,
+    a later removal of a blue object from Git would never be pruned). An option the team set itself stays.
+  - With O(state=present), refuses, changing nothing, when the ApplicationSet owns no Application, or when an
+    Application has not been compared with Git (what it would prune is then unknown).
 author:
   - EcoEco backend team (@ecoeco)
 options:
@@ -32,6 +35,14 @@ options:
     description: The namespace whose tracked objects are kept from prune, blue's (for example C(api)).
     type: str
     required: true
+  state:
+    description:
+      - V(present) writes the guard; V(absent) puts back the values the guard recorded and removes the record (objects
+        without a record are left as they are). V(absent) refuses nothing; an ApplicationSet that owns no Application has
+        nothing guarded, and an Application never compared with Git is a warning (what it tracks is unknown).
+    type: str
+    choices: [present, absent]
+    default: present
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 attributes:
@@ -54,6 +65,12 @@ EXAMPLES = r"""
     protected_namespace: api
   register: guard
 
+- name: After a rollback, once Git declares blue again, take the guard off
+  ecoeco.bluegreen.argocd_prune_guard:
+    application_set: ecoeco-api-services-kustomize
+    protected_namespace: api
+    state: absent
+
 - name: Say what is guarded
   ansible.builtin.debug:
     msg: "{{ guard.protected | length }} objects in api are kept from prune: {{ guard.protected | join(', ') }}"
@@ -61,7 +78,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 protected:
-  description: Every object in O(protected_namespace) the Applications track, each now carrying the guard, sorted.
+  description: Every object in O(protected_namespace) the Applications track, sorted; each now carries the guard (O(state=present)) or not.
   returned: success
   type: list
   elements: str
@@ -74,8 +91,9 @@ diff:
   description: The annotations before and after, per object that changed.
   returned: changed, in diff mode
   type: dict
-  sample: {"before": {"Deployment api/auth-api": {"argocd.argoproj.io/sync-options": null}},
-           "after": {"Deployment api/auth-api": {"argocd.argoproj.io/sync-options": "Prune=false"}}}
+  sample: {"before": {"Deployment api/auth-api": {"argocd.argoproj.io/sync-options": null, "bluegreen.ecoeco.io/prune-guard": null}},
+           "after": {"Deployment api/auth-api": {"argocd.argoproj.io/sync-options": "Prune=false",
+                                                 "bluegreen.ecoeco.io/prune-guard": "{\"argocd.argoproj.io/sync-options\": null}"}}}
 """
 
 import copy
@@ -96,6 +114,7 @@ def argspec():
         namespace=dict(type="str", default="argocd"),
         application_set=dict(type="str", required=True),
         protected_namespace=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     return spec
 
@@ -113,11 +132,13 @@ def main():
         check_params(params)
         client = get_api_client(module)
         result = protect(ArgoObjects(client), Cluster(client), params["namespace"], params["application_set"],
-                         params["protected_namespace"], module.check_mode)
+                         params["protected_namespace"], module.check_mode, state=params["state"])
     except BlueGreenError as e:
         module.fail_json(msg=str(e), **e.details)
     except CoreException as e:
         module.fail_from_exception(e)
+    for warning in result.pop("warnings"):
+        module.warn(warning)
     if not module._diff:
         result.pop("diff")
     module.exit_json(**result)

@@ -22,6 +22,7 @@ LEDGER = "bluegreen-ledger-api-ecoeco-alb"
 RATE = 10.0  # requests per second over the seven routes
 MAX_LOAD_SECONDS = 900  # a bound only: the load stops when the rehearsal ends (about 2-3 minutes)
 EDGE = 20  # requests at each end of the run: all blue at the start, all green at the end
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 HOLD_SECONDS = 10  # two of Argo CD's self-heal retries (5 s), and ten of the sandbox's 1 s hard-refresh round trips
 
 
@@ -96,6 +97,8 @@ def test_a_rollback_while_git_deploys_green_keeps_argo_cd_frozen_until_the_chang
     # Frozen, Argo CD recreates nothing of green; blue (kept from prune) serves.
     assert_none_for(lambda: seed_green(apps), HOLD_SECONDS)
     assert len(apps.list_namespaced_deployment(SOURCE_NAMESPACE).items) == len(DOMAINS)
+    # Still kept from prune while Git deploys green.
+    assert all("Prune=false" in (d.metadata.annotations or {}).get(SYNC_OPTIONS, "") for d in apps.list_namespaced_deployment(SOURCE_NAMESPACE).items)
 
     revert = subprocess.run([str(ROOT / "sandbox" / "sandboxctl"), "revert-green"], cwd=ROOT, env=blue_state, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, check=False, timeout=300)
@@ -109,4 +112,8 @@ def test_a_rollback_while_git_deploys_green_keeps_argo_cd_frozen_until_the_chang
     # With automation back, Git's blue stays and nothing of green comes back.
     assert_none_for(lambda: seed_green(apps), HOLD_SECONDS)
     assert len(apps.list_namespaced_deployment(SOURCE_NAMESPACE).items) == len(DOMAINS)
+    # Git declares blue again: the prune guard is off (what the guard replaced is back: nothing, on the seed's blue).
+    for deployment in apps.list_namespaced_deployment(SOURCE_NAMESPACE).items:
+        annotations = deployment.metadata.annotations or {}
+        assert not {SYNC_OPTIONS, "argocd.argoproj.io/compare-options", "bluegreen.ecoeco.io/prune-guard"} & set(annotations), annotations
     assert read_ledger(kube, LEDGER)["state"] == "rolled-back"

@@ -1,9 +1,12 @@
 """The prune guard: which objects it writes, what it writes (keeping the options there), and what it refuses."""
 
+import json
+
 import pytest
 
 from ansible_collections.ecoeco.bluegreen.plugins.module_utils.argocd.prune_guard import (
     COMPARE_OPTIONS,
+    RECORD,
     SYNC_OPTIONS,
     protect,
     tracked_in,
@@ -57,7 +60,12 @@ class FakeCluster:
         key = (body["kind"], body["metadata"]["namespace"], body["metadata"]["name"])
         self.patches.append((body["apiVersion"], key, dict(body["metadata"]["annotations"]), dry_run))
         if not dry_run:
-            self.objects[key]["metadata"].setdefault("annotations", {}).update(body["metadata"]["annotations"])
+            current = self.objects[key]["metadata"].setdefault("annotations", {})
+            for name, value in body["metadata"]["annotations"].items():
+                if value is None:
+                    current.pop(name, None)
+                else:
+                    current[name] = value
         return self.objects[key]
 
 
@@ -76,7 +84,8 @@ def test_every_tracked_blue_object_gets_prune_false_and_ignore_extraneous_in_one
     assert result["changed"] and result["protected"] == ["Deployment api/auth-api", "Ingress api/auth-api", "Service api/auth-api"]
     assert {patch[0] for patch in cluster.patches} == {"apps/v1", "v1", "networking.k8s.io/v1"}
     for obj in cluster.objects.values():
-        assert obj["metadata"]["annotations"] == {SYNC_OPTIONS: "Prune=false", COMPARE_OPTIONS: "IgnoreExtraneous"}
+        assert obj["metadata"]["annotations"] == {SYNC_OPTIONS: "Prune=false", COMPARE_OPTIONS: "IgnoreExtraneous",
+                                                  RECORD: json.dumps({COMPARE_OPTIONS: None, SYNC_OPTIONS: None}, sort_keys=True)}
 
 
 def test_a_second_run_writes_nothing_and_options_already_there_are_kept():
@@ -93,7 +102,29 @@ def test_check_mode_sends_dry_runs_and_the_diff_shows_before_and_after():
     result = protect(FakeArgo([application("ecoeco-auth", BLUE)]), cluster, "argocd", SET, "api", check_mode=True)
     assert result["changed"] and all(patch[3] for patch in cluster.patches)
     assert all(not obj["metadata"]["annotations"] for obj in cluster.objects.values())
-    assert result["diff"]["before"]["Service api/auth-api"] == {SYNC_OPTIONS: None, COMPARE_OPTIONS: None}
+    assert result["diff"]["before"]["Service api/auth-api"] == {SYNC_OPTIONS: None, COMPARE_OPTIONS: None, RECORD: None}
+
+
+def test_taking_the_guard_off_puts_back_only_what_it_replaced_and_the_teams_own_options_stay():
+    # The Deployment had the team's Prune=confirm and IgnoreExtraneous; the Service had nothing.
+    cluster = blue_cluster(Deployment={SYNC_OPTIONS: "Validate=false,Prune=confirm", COMPARE_OPTIONS: "IgnoreExtraneous"})
+    argo = FakeArgo([application("ecoeco-auth", BLUE)])
+    protect(argo, cluster, "argocd", SET, "api", check_mode=False)
+    # A second guard (phase 30 re-run) keeps the record of the first.
+    protect(argo, cluster, "argocd", SET, "api", check_mode=False)
+    released = protect(argo, cluster, "argocd", SET, "api", check_mode=False, state="absent")
+    assert released["changed"]
+    assert cluster.objects[("Deployment", "api", "auth-api")]["metadata"]["annotations"] == {
+        SYNC_OPTIONS: "Validate=false,Prune=confirm", COMPARE_OPTIONS: "IgnoreExtraneous"}
+    assert cluster.objects[("Service", "api", "auth-api")]["metadata"]["annotations"] == {}
+    again = protect(argo, cluster, "argocd", SET, "api", check_mode=False, state="absent")
+    assert not again["changed"]
+
+
+def test_a_record_that_is_not_the_guards_json_is_refused_naming_the_object():
+    cluster = blue_cluster(Service={RECORD: "[1, 2]"})
+    with pytest.raises(VerificationFailed, match="Service api/auth-api: annotation bluegreen.ecoeco.io/prune-guard is not the JSON object"):
+        protect(FakeArgo([application("ecoeco-auth", BLUE)]), cluster, "argocd", SET, "api", check_mode=False, state="absent")
 
 
 def test_objects_awaiting_prune_are_guarded_too_and_other_namespaces_and_sets_are_not():
@@ -134,3 +165,11 @@ def test_tracked_objects_carry_their_api_version():
 ])
 def test_the_option_replaces_its_kind_and_keeps_the_others(value, expected):
     assert with_option(value, "Prune=false", "Prune=") == expected
+
+
+def test_taking_the_guard_off_refuses_nothing_and_says_what_it_cannot_know():
+    cluster = blue_cluster()
+    assert protect(FakeArgo([]), cluster, "argocd", SET, "api", check_mode=False, state="absent")["protected"] == []
+    result = protect(FakeArgo([application("ecoeco-auth", None, sync="Unknown")]), cluster, "argocd", SET, "api", check_mode=False,
+                     state="absent")
+    assert not result["changed"] and "has not compared Applications ecoeco-auth (sync status Unknown)" in result["warnings"][0]
