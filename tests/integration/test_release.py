@@ -441,8 +441,9 @@ class ArgoApplication:
 def test_a_release_of_what_argo_cd_deploys_keeps_it_frozen_until_git_declares_the_release(sandbox_env, kube, tmp_path):
     """The release's Service and Deployments come from Git through an Application with automated sync and self-heal.
     The release freezes it first, so nothing it does is undone (0 failed requests); at its end Git still declares blue
-    live, so Argo CD stays frozen and the run says what Git must declare. Once the team has committed the release, the
-    same release run again changes nothing on the cluster and gives Argo CD its policy back; it then agrees with Git."""
+    live, so Argo CD stays frozen and the run says what Git must declare. A rollback then gives it back at once (Git's
+    blue serves again). Released again and committed by the team, the same release run again changes nothing on the
+    cluster and gives Argo CD its policy back; it then agrees with Git."""
     namespace = NAMESPACE + "-argocd"
     repository = tmp_path / "gitops"
     blue_live = commit(repository, release_manifests("blue", {"blue": "ecoeco/backend:1.0.0", "green": "ecoeco/backend:1.0.0"},
@@ -466,7 +467,22 @@ def test_a_release_of_what_argo_cd_deploys_keeps_it_frozen_until_git_declares_th
         assert record["frozen_by"] == "release ecoeco/backend:1.1.0 in " + namespace
         # Argo CD sees the release differ from Git and, frozen, leaves it alone.
         assert frozen["status"]["sync"]["status"] == "OutOfSync"
-        assert "Argo CD stays frozen ({0})".format(namespace) in output and "Land the release in Git" in output, output[-3000:]
+        assert "Argo CD stays frozen ({0})".format(namespace) in output and "Land what serves in Git" in output, output[-3000:]
+
+        # Rolled back before the release landed in Git: only the idle colour differs from Git then, so the rollback gives
+        # Argo CD back at once, and self-heal takes green back to Git's size and image (traffic is on blue).
+        code, output, _recap = finished(playbook(sandbox_env, ROOT / "playbooks" / "release_rollback.yml", tmp_path, namespace))
+        assert code == 0, output[-4000:]
+        assert application.read()["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+        application.wait_synced(blue_live)
+        assert_served_by(cluster, "blue", "ecoeco/backend:1.0.0", "green", 0)
+        assert cluster.image("green") == "ecoeco/backend:1.0.0"
+
+        # Released again: frozen again, and this time the team lands the release in Git.
+        probe, output = release_under_traffic(sandbox_env, kube, cluster, tmp_path, "ecoeco/backend:1.1.0", "blue", "green",
+                                              bluegreen_release_argocd_git_timeout=5)
+        assert_no_failed_request(probe, "blue", "green")
+        assert "automated" not in application.read()["spec"]["syncPolicy"]
 
         released = commit(repository, release_manifests("green", {"blue": "ecoeco/backend:1.0.0", "green": "ecoeco/backend:1.1.0"},
                                                         {"blue": 0, "green": 2}), "backend 1.1.0 on green")

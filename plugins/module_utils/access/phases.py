@@ -145,7 +145,8 @@ PHASES = {
                 None),
     "release_rollback": _ledger() + _service_switch("bluegreen_switch: the Service back to the previous colour") + [
         need("apps", "deployments", ["get", "patch"], "release", "release_rollback: scale the previous colour back up"),
-    ],
+    ] + _argocd("release_rollback: freeze the Applications that deploy the Service and the colours, restore them once Git declares "
+                "what serves", None),
 }
 
 
