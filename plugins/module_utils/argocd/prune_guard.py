@@ -100,19 +100,18 @@ def protect(argo, cluster, argocd_namespace, application_set, namespace, check_m
     take it off (``absent``, which refuses nothing: an Application not compared is a warning). Returns the module result:
     ``protected`` (one line per object tracked there), ``changed``, a ``diff`` of the annotations written and ``warnings``."""
     applications = generated_by(argo.list(APPLICATION, argocd_namespace, []), application_set)
+    uncompared = _uncompared(applications)
     warnings = []
     if state == "absent":
         # Taking the guard off follows a restore that must not fail for it: what cannot be known is said, not refused.
-        uncompared = _uncompared(applications)
         if uncompared:
             warnings.append("Argo CD has not compared Applications {0} with Git, so what they track in namespace {1} is unknown: "
                             "a prune guard there (annotation {2}) is left on".format(", ".join(uncompared), namespace, RECORD))
-        applications = [app for app in applications if not _uncompared([app])]
+            applications = [app for app in applications if not _uncompared([app])]
     elif not applications:
         raise NotFound("ApplicationSet {0}/{1} owns no Application (by ownerReferences): check application_set and namespace, "
                        "and that the ApplicationSet controller runs".format(argocd_namespace, application_set))
-    uncompared = _uncompared(applications) if state == "present" else []
-    if uncompared:
+    elif uncompared:
         raise VerificationFailed("Argo CD has not compared Applications {0} with Git yet (repo-server unreachable, or the "
                                  "controller is down), so what they track in namespace {1} is unknown; nothing was "
                                  "changed. Check the Applications' conditions and retry".format(", ".join(uncompared), namespace),
